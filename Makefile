@@ -1,0 +1,46 @@
+# Two commands: `make run` brings Agora up, `make test` runs the whole suite.
+# Both use an embedded PostgreSQL and Redis when DATABASE_URL / REDIS_URL are unset.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format install install-dev shell clean-data bench
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed-run
+
+install: $(VENV)/.installed-run
+install-dev: $(STAMP)
+
+run: $(VENV)/.installed-run
+	$(PY) -m config.launcher run
+
+test: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m config.launcher exec -- $(PY) manage.py compiletranslations
+	$(PY) -m config.launcher exec -- $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+shell: $(VENV)/.installed-run
+	$(PY) -m config.launcher exec -- $(PY) manage.py shell
+
+clean-data:
+	rm -rf .agora

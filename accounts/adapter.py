@@ -1,0 +1,18 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from django.utils import translation
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request, user, form, commit=True):
+        user = super().save_user(request, user, form, commit=False)
+        user.display_name = form.cleaned_data.get("display_name", "").strip()
+        # Remember the language the member signed up in: e-mails and pages follow it afterwards.
+        user.language = translation.get_language() or ""
+        if commit:
+            user.save()
+        return user
+
+    def format_email_subject(self, subject: str) -> str:
+        from config.branding import branding_get
+
+        return f"[{branding_get().name}] {subject}"

@@ -1,0 +1,21 @@
+import zoneinfo
+
+from django.utils import timezone, translation
+
+
+class MemberPreferencesMiddleware:
+    """A signed-in member sees the site in their own language and time zone, wherever they sign in."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        if user.is_authenticated and user.time_zone:
+            timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+        else:
+            timezone.deactivate()
+        return self.get_response(request)

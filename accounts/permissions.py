@@ -1,0 +1,43 @@
+"""Who may do what, asked by services, views and templates alike."""
+
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+
+from accounts.roles import AMBASSADORS, COMMUNITY_MANAGERS, MARKETING
+
+Actor = AbstractBaseUser | AnonymousUser
+
+
+def _in_group(user: Actor, name: str) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    # Read the group names once per user object: a page asks several role questions.
+    names = getattr(user, "_agora_groups", None)
+    if names is None:
+        names = set(user.groups.values_list("name", flat=True))
+        user._agora_groups = names
+    return name in names
+
+
+def is_community_manager(user: Actor) -> bool:
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return True
+    return _in_group(user, COMMUNITY_MANAGERS)
+
+
+def is_marketing(user: Actor) -> bool:
+    return _in_group(user, MARKETING)
+
+
+def is_ambassador(user: Actor) -> bool:
+    return _in_group(user, AMBASSADORS)
+
+
+def can_use_admin(user: Actor) -> bool:
+    return is_community_manager(user) and user.is_staff
+
+
+def can_view_reporting(user: Actor) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.has_perm("reporting.view_dashboard"))

@@ -1,0 +1,116 @@
+"""Every write to accounts: profiles, avatars, preferences and roles."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from accounts.models import Avatar, User
+from accounts.permissions import is_community_manager
+from accounts.roles import AMBASSADORS, COMMUNITY_MANAGERS, ROLE_LABELS
+
+AVATAR_SIZE = 256
+AVATAR_MAX_BYTES = 4 * 1024 * 1024
+AVATAR_MAX_PIXELS = 40_000_000
+AVATAR_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+
+
+def _check_can_edit(actor: User, user: User) -> None:
+    if actor.pk != user.pk and not is_community_manager(actor):
+        raise PermissionDenied(_("You cannot change another member's profile."))
+
+
+def profile_update(
+    *, actor: User, user: User, display_name: str, bio: str, language: str, time_zone: str
+) -> User:
+    """Save the profile fields a member controls (names and bios are plain text, escaped on output)."""
+    _check_can_edit(actor, user)
+    user.display_name = display_name.strip()
+    user.bio = bio.strip()
+    user.language = language
+    user.time_zone = time_zone
+    user.full_clean(exclude=["password", "email"])
+    user.save(update_fields=["display_name", "bio", "language", "time_zone"])
+    return user
+
+
+def language_set(*, user: User, language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("This language is not offered."))
+    if user.is_authenticated and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+
+
+def _square_webp(upload: UploadedFile) -> bytes:
+    if upload.size and upload.size > AVATAR_MAX_BYTES:
+        raise ValidationError(_("The picture is larger than 4 MB."))
+    try:
+        with Image.open(upload) as probe:
+            if probe.format not in AVATAR_FORMATS:
+                raise ValidationError(_("Use a JPEG, PNG, WebP or GIF picture."))
+            if probe.width * probe.height > AVATAR_MAX_PIXELS:
+                raise ValidationError(_("The picture has too many pixels."))
+            probe.verify()
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image = ImageOps.exif_transpose(image).convert("RGB")
+            image = ImageOps.fit(image, (AVATAR_SIZE, AVATAR_SIZE), Image.Resampling.LANCZOS)
+            out = io.BytesIO()
+            image.save(out, "WEBP", quality=85)
+            return out.getvalue()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        raise ValidationError(_("This file is not a picture we can read.")) from exc
+
+
+def avatar_set(*, actor: User, user: User, upload: UploadedFile) -> Avatar:
+    """Validate, square-crop and resize the picture to 256 px WebP, then store it."""
+    _check_can_edit(actor, user)
+    data = _square_webp(upload)
+    version = hashlib.sha256(data).hexdigest()[:12]
+    avatar, _created = Avatar.objects.update_or_create(
+        user=user, defaults={"image": data, "version": version, "content_type": "image/webp"}
+    )
+    return avatar
+
+
+def avatar_remove(*, actor: User, user: User) -> None:
+    _check_can_edit(actor, user)
+    Avatar.objects.filter(user=user).delete()
+
+
+def role_grant(*, actor: User, user: User, role: str) -> None:
+    """Superusers give any role; community managers give the Ambassadors role only."""
+    _check_can_change_role(actor, role)
+    with transaction.atomic():
+        user.groups.add(Group.objects.get(name=role))
+        if role == COMMUNITY_MANAGERS and not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+
+
+def role_revoke(*, actor: User, user: User, role: str) -> None:
+    _check_can_change_role(actor, role)
+    with transaction.atomic():
+        user.groups.remove(Group.objects.get(name=role))
+        if role == COMMUNITY_MANAGERS and user.is_staff and not user.is_superuser:
+            user.is_staff = False
+            user.save(update_fields=["is_staff"])
+
+
+def _check_can_change_role(actor: User, role: str) -> None:
+    if role not in ROLE_LABELS:
+        raise ValidationError(_("Unknown role."))
+    if actor.is_superuser:
+        return
+    if role == AMBASSADORS and is_community_manager(actor):
+        return
+    raise PermissionDenied(_("You cannot change this role."))

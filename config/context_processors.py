@@ -1,0 +1,14 @@
+from django.http import HttpRequest
+
+from accounts.permissions import can_use_admin, can_view_reporting
+from config.branding import branding_get
+
+
+def site(request: HttpRequest) -> dict:
+    """Branding and the booleans the navigation needs; nothing here costs a query when cached."""
+    user = request.user
+    return {
+        "branding": branding_get(),
+        "nav_can_admin": can_use_admin(user),
+        "nav_can_reporting": can_view_reporting(user),
+    }
