@@ -6,15 +6,21 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.permissions import can_use_admin
+from config.branding import branding_get
 
 
 class AgoraAdminSite(admin.AdminSite):
-    site_header = _("Agora administration")
-    site_title = _("Agora administration")
-    index_title = _("Community management")
+    index_title = gettext_lazy("Community management")
+
+    def each_context(self, request: HttpRequest) -> dict:
+        context = super().each_context(request)
+        name = branding_get().name
+        context["site_header"] = context["site_title"] = _("%(name)s administration") % {"name": name}
+        return context
 
     def has_permission(self, request: HttpRequest) -> bool:
         return can_use_admin(request.user)

@@ -18,7 +18,10 @@
     options: {
       locale: locale,
       interaction: { mode: "index", intersect: false },
-      scales: { y: { position: "left", beginAtZero: false }, y1: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false } } },
+      scales: {
+        y: { position: "left", beginAtZero: false, ticks: { precision: 0 } },
+        y1: { position: "right", beginAtZero: true, ticks: { precision: 0 }, grid: { drawOnChartArea: false } },
+      },
     },
   });
 })();
