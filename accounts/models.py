@@ -1,15 +1,22 @@
+import re
 import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 DISPLAY_NAME_MAX = 60
+HANDLE_MAX = 30
+handle_validator = RegexValidator(
+    r"^[\w.-]{2,30}\Z", _("Use 2 to 30 letters, digits, dots, dashes or underscores."), flags=re.UNICODE
+)
 BIO_MAX = 600
 
 
@@ -18,13 +25,27 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
 
 
+def free_handle(wanted: str) -> str:
+    """A handle derived from a name, made unique with a number when it is taken."""
+    base = slugify(wanted).replace("-", ".")[:24] or "member"
+    if len(base) < 2:
+        base = f"{base}.member"
+    candidate, n = base, 1
+    while User.objects.filter(handle__iexact=candidate).exists():
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def _create_user(self, email: str, password: str | None, **extra):
         if not email:
             raise ValueError("An e-mail address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        email = self.normalize_email(email).lower()
+        extra.setdefault("handle", free_handle(extra.get("display_name") or email.split("@")[0]))
+        user = self.model(email=email, **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -44,6 +65,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("e-mail address"), unique=True)
     display_name = models.CharField(_("display name"), max_length=DISPLAY_NAME_MAX, blank=True)
+    handle = models.CharField(
+        _("handle"),
+        max_length=HANDLE_MAX,
+        unique=True,
+        validators=[handle_validator],
+        help_text=_("Others mention you with @handle: letters, digits, dots, dashes and underscores."),
+    )
     bio = models.TextField(_("about me"), max_length=BIO_MAX, blank=True)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True, validators=[validate_timezone])
@@ -64,7 +92,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("member")
         verbose_name_plural = _("members")
-        constraints = [models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique")]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.UniqueConstraint(Lower("handle"), name="accounts_user_handle_ci_unique"),
+        ]
         indexes = [models.Index(fields=["date_joined"], name="accounts_user_joined_idx")]
 
     def __str__(self) -> str:

@@ -67,7 +67,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "config.apps.PlatformConfig",
+    "django.contrib.postgres",
     "accounts",
+    "moderation",
     "community",
     "reporting",
 ]

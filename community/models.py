@@ -1,0 +1,372 @@
+"""The forum: spaces, threads, posts and what hangs off them (reactions, notifications, invitations).
+
+Counters (posts per thread, last activity, reactions) are denormalised and kept in step by the services
+in the same transaction. Each post carries its position in its thread, so that any page of a thread is
+one index range scan, whatever its depth.
+"""
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from community.text import ACCENTED, UNACCENTED
+
+TITLE_MAX = 150
+POST_MAX = 50_000
+POSTS_PER_PAGE = 20
+
+
+def _tsvector(config: str, column: str) -> models.Func:
+    """to_tsvector over the lower-cased, accent-folded column (see community.text.fold)."""
+    folded = models.Func(Lower(column), models.Value(ACCENTED), models.Value(UNACCENTED), function="translate")
+    return models.Func(
+        models.Func(models.Value(config), function="", template="%(expressions)s::regconfig"),
+        folded,
+        function="to_tsvector",
+        output_field=SearchVectorField(),
+    )
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Everyone, even signed out")
+    MEMBERS = "members", _("Signed-in members")
+    STAFF = "staff", _("Community managers only")
+
+
+class Space(models.Model):
+    name = models.CharField(_("name"), max_length=80)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    objective = models.TextField(
+        _("objective"), max_length=1000, blank=True, help_text=_("What this space is for, shown at its top.")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    visibility = models.CharField(
+        _("visible to"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    premoderated = models.BooleanField(
+        _("pre-moderation"), default=False, help_text=_("New threads and replies wait for a community manager.")
+    )
+    is_introductions = models.BooleanField(
+        _("introductions space"), default=False, help_text=_("Where newcomers introduce themselves.")
+    )
+    icon = models.CharField(_("icon"), max_length=8, blank=True, help_text=_("An emoji or one character."))
+    colour = models.CharField(_("colour"), max_length=7, default="#4f46e5")
+    thread_count = models.PositiveIntegerField(default=0, editable=False)
+    post_count = models.PositiveIntegerField(default=0, editable=False)
+    last_activity_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("space")
+        verbose_name_plural = _("spaces")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_introductions"],
+                condition=Q(is_introductions=True),
+                name="community_one_introductions_space",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("community:space", args=[self.slug])
+
+
+class PostState(models.TextChoices):
+    VISIBLE = "visible", _("Visible")
+    PENDING = "pending", _("Awaiting review")
+    REMOVED = "removed", pgettext_lazy("post state", "Removed by moderation")
+    DELETED = "deleted", pgettext_lazy("post state", "Deleted")
+
+
+class Thread(models.Model):
+    space = models.ForeignKey(Space, on_delete=models.PROTECT, related_name="threads", verbose_name=_("space"))
+    title = models.CharField(_("title"), max_length=TITLE_MAX)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="threads"
+    )
+    pinned = models.BooleanField(_("pinned"), default=False)
+    locked = models.BooleanField(_("locked"), default=False)
+    featured_at = models.DateTimeField(
+        _("featured since"), null=True, blank=True, help_text=_("Launched by the team; shown on the home page.")
+    )
+    state = models.CharField(_("state"), max_length=10, choices=PostState.choices, default=PostState.VISIBLE)
+    solution = models.ForeignKey(
+        "Post", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("best answer")
+    )
+    post_count = models.PositiveIntegerField(default=0, editable=False)
+    last_position = models.PositiveIntegerField(default=0, editable=False)
+    last_activity_at = models.DateTimeField(db_index=False)
+    last_poster = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    view_count = models.PositiveBigIntegerField(default=0, editable=False)
+    welcomed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    search_vector = models.GeneratedField(
+        # Titles are short and of either language: index both stemmings.
+        expression=models.Func(
+            _tsvector("french", "title"),
+            _tsvector("english", "title"),
+            template="(%(expressions)s)",
+            arg_joiner=" || ",
+            output_field=SearchVectorField(),
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        verbose_name = _("thread")
+        verbose_name_plural = _("threads")
+        indexes = [
+            models.Index(
+                "space", models.F("pinned").desc(), models.F("last_activity_at").desc(),
+                name="community_thread_space_list",
+            ),
+            models.Index(
+                models.F("featured_at").desc(), name="community_thread_featured", condition=Q(featured_at__isnull=False)
+            ),
+            models.Index(models.F("last_activity_at").desc(), name="community_thread_recent"),
+            models.Index(fields=["author", "-created_at"], name="community_thread_author"),
+            GinIndex(fields=["search_vector"], name="community_thread_search"),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("community:thread", args=[self.pk])
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-self.last_position // POSTS_PER_PAGE))
+
+    @property
+    def reply_count(self) -> int:
+        return max(0, self.post_count - 1)
+
+
+class Post(models.Model):
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
+    position = models.PositiveIntegerField(_("position"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="posts")
+    reply_to = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("quoting")
+    )
+    body_md = models.TextField(_("text"), max_length=POST_MAX)
+    body_html = models.TextField(editable=False)
+    language = models.CharField(max_length=8, default="fr", editable=False)
+    state = models.CharField(max_length=10, choices=PostState.choices, default=PostState.VISIBLE)
+    is_first_of_member = models.BooleanField(_("newcomer's first post"), default=False, editable=False)
+    like_count = models.PositiveIntegerField(default=0, editable=False)
+    helpful_count = models.PositiveIntegerField(default=0, editable=False)
+    edit_count = models.PositiveIntegerField(default=0, editable=False)
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    search_vector = models.GeneratedField(
+        expression=models.Case(
+            models.When(language="en", then=_tsvector("english", "body_md")),
+            default=_tsvector("french", "body_md"),
+            output_field=SearchVectorField(),
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        constraints = [
+            models.UniqueConstraint(fields=["thread", "position"], name="community_post_position_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["author", "-created_at"], name="community_post_author"),
+            GinIndex(fields=["search_vector"], name="community_post_search"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.thread_id}#{self.position}"
+
+    def get_absolute_url(self) -> str:
+        page = (self.position - 1) // POSTS_PER_PAGE + 1
+        url = reverse("community:thread", args=[self.thread_id])
+        return f"{url}?page={page}#post-{self.position}" if page > 1 else f"{url}#post-{self.position}"
+
+    @property
+    def is_visible(self) -> bool:
+        return self.state == PostState.VISIBLE
+
+
+class PostRevision(models.Model):
+    """The text a post had before each edit, kept so that edits can be reviewed."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    body_md = models.TextField()
+    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("post revision")
+        verbose_name_plural = _("post revisions")
+
+    def __str__(self) -> str:
+        return f"{self.post_id} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ReactionKind(models.TextChoices):
+    LIKE = "like", _("Like")
+    HELPFUL = "helpful", _("Helpful")
+
+
+class Reaction(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=ReactionKind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "user", "kind"], name="community_reaction_once"),
+        ]
+        indexes = [models.Index(fields=["user", "post"], name="community_reaction_user")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.post_id}"
+
+
+class Subscription(models.Model):
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="subscriptions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "thread"], name="community_subscription_once")]
+        indexes = [models.Index(fields=["thread"], name="community_subscription_thread")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.thread_id}"
+
+
+class NotificationKind(models.TextChoices):
+    REPLY = "reply", _("Reply in a thread you follow")
+    MENTION = "mention", _("Mention")
+    SOLUTION = "solution", _("Best answer")
+    WELCOME = "welcome", _("Welcome")
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=10, choices=NotificationKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            # A post notifies each recipient once per kind, however often the work is retried.
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "post"], condition=Q(post__isnull=False), name="community_notify_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="community_notification_list"),
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="community_notification_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id}"
+
+
+class DigestFrequency(models.TextChoices):
+    NEVER = "never", _("Never")
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+
+
+class MemberState(models.Model):
+    """A member's community-side state: preferences, onboarding progress and counters."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="community_state"
+    )
+    email_on_mention = models.BooleanField(_("e-mail me when someone mentions me"), default=True)
+    email_on_reply = models.BooleanField(_("e-mail me replies in threads I follow"), default=True)
+    digest = models.CharField(_("digest"), max_length=10, choices=DigestFrequency.choices, default=DigestFrequency.WEEKLY)
+    post_count = models.PositiveIntegerField(default=0)
+    introduction = models.ForeignKey(Thread, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    first_reply_at = models.DateTimeField(null=True, blank=True)
+    onboarding_dismissed = models.BooleanField(default=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals"
+    )
+    invitation = models.ForeignKey("Invitation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("member state")
+        verbose_name_plural = _("member states")
+
+    def __str__(self) -> str:
+        return str(self.user_id)
+
+
+class Invitation(models.Model):
+    code = models.CharField(max_length=32, unique=True, editable=False)
+    inviter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations")
+    note = models.CharField(_("note"), max_length=120, blank=True, help_text=_("Who is it for? Only you see it."))
+    max_uses = models.PositiveIntegerField(_("maximum sign-ups"), default=10)
+    use_count = models.PositiveIntegerField(default=0, editable=False)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.CheckConstraint(condition=Q(use_count__lte=models.F("max_uses")), name="community_invitation_cap")
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def get_absolute_url(self) -> str:
+        return reverse("community:invitation", args=[self.code])
+
+
+class OutboxMessage(models.Model):
+    """Work that must happen after a write (an e-mail), stored in the same transaction as the write.
+
+    A Celery task sends it right after commit; a periodic sweep sends whatever is still unsent (Redis was
+    down, the worker died). The unique key makes a retried or duplicated dispatch send nothing twice.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=40)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["created_at"], condition=Q(sent_at__isnull=True), name="community_outbox_unsent")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,75 @@
+"""Who may see and do what in the forum; services ask these, templates receive their answers as booleans."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from accounts.permissions import Actor, is_ambassador, is_community_manager
+from community.models import Post, PostState, Space, Thread, Visibility
+from moderation.permissions import member_can_post
+
+
+def visible_spaces_q(user: Actor, prefix: str = "") -> Q:
+    """The spaces a person may read, as a filter usable from spaces, threads or posts (via prefix)."""
+    field = f"{prefix}visibility"
+    if is_community_manager(user):
+        return Q()
+    if user.is_authenticated:
+        return Q(**{f"{field}__in": [Visibility.PUBLIC, Visibility.MEMBERS]})
+    return Q(**{field: Visibility.PUBLIC})
+
+
+def can_see_space(user: Actor, space: Space) -> bool:
+    if space.visibility == Visibility.PUBLIC:
+        return True
+    if space.visibility == Visibility.MEMBERS:
+        return user.is_authenticated
+    return is_community_manager(user)
+
+
+def can_see_thread(user: Actor, thread: Thread) -> bool:
+    if not can_see_space(user, thread.space):
+        return False
+    if thread.state == PostState.VISIBLE or is_community_manager(user):
+        return True
+    # An author sees their own thread while it awaits review.
+    return thread.state == PostState.PENDING and user.is_authenticated and thread.author_id == user.pk
+
+
+def can_reply(user: Actor, thread: Thread) -> bool:
+    if not member_can_post(user) or not can_see_thread(user, thread):
+        return False
+    if thread.state != PostState.VISIBLE:
+        return False
+    return not thread.locked or is_community_manager(user)
+
+
+def can_start_thread(user: Actor, space: Space) -> bool:
+    return member_can_post(user) and can_see_space(user, space)
+
+
+def can_edit_post(user: Actor, post: Post) -> bool:
+    if not user.is_authenticated or post.state == PostState.DELETED:
+        return False
+    if is_community_manager(user):
+        return True
+    return post.author_id == user.pk and member_can_post(user) and not post.thread.locked
+
+
+def can_delete_post(user: Actor, post: Post) -> bool:
+    return can_edit_post(user, post)
+
+
+def can_manage_thread(user: Actor) -> bool:
+    """Pin, lock, feature: the community team's tools."""
+    return is_community_manager(user)
+
+
+def can_mark_solution(user: Actor, thread: Thread) -> bool:
+    if not user.is_authenticated:
+        return False
+    return is_community_manager(user) or (thread.author_id == user.pk and member_can_post(user))
+
+
+def can_welcome(user: Actor) -> bool:
+    return is_community_manager(user) or is_ambassador(user)

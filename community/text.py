@@ -1,0 +1,76 @@
+"""User text: Markdown rendered once on write, then cleaned by the one allowlist sanitiser."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import nh3
+from markdown_it import MarkdownIt
+
+# PostgreSQL's translate() folds these so that search is accent-insensitive without the unaccent
+# extension (the embedded PostgreSQL ships no contrib modules); Python folds queries the same way.
+ACCENTED = "àáâãäåāăąçćĉċčďđèéêëēĕėęěĝğġģĥħìíîïĩīĭįıĵķĺļľŀłñńņňòóôõöøōŏőœŕŗřśŝşšţťŧùúûüũūŭůűųŵýÿŷźżžß"
+_SPECIAL = {"đ": "d", "ħ": "h", "ı": "i", "ł": "l", "ø": "o", "œ": "e", "ß": "s", "ŧ": "t"}
+UNACCENTED = "".join(_SPECIAL.get(ch) or unicodedata.normalize("NFKD", ch)[0] for ch in ACCENTED)
+
+_FOLD = str.maketrans(ACCENTED, UNACCENTED)
+
+ALLOWED_TAGS = {
+    "a", "p", "br", "hr", "strong", "em", "del", "s", "code", "pre", "blockquote",
+    "ul", "ol", "li", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "img",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "class"},
+    "img": {"src", "alt", "title"},
+    "th": {"align"},
+    "td": {"align"},
+    "ol": {"start"},
+    "code": {"class"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+MENTION_RE = re.compile(r"(?<![\w@/])@([\w.\-]{2,60})", re.UNICODE)
+
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
+    ["table", "strikethrough"]
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents exactly as the database's search columns do."""
+    return text.lower().translate(_FOLD)
+
+
+def sanitize_html(html: str) -> str:
+    """The project's one HTML cleaner (nh3, an allowlist): only http, https, mailto and relative links."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="nofollow ugc noopener",
+        strip_comments=True,
+    )
+
+
+def render_markdown(source: str) -> str:
+    """CommonMark with raw HTML off, then sanitised; headings shift down so posts never outrank the page."""
+    html = _markdown.render(source)
+    html = re.sub(r"<(/?)h1>", r"<\1h2>", html)
+    return sanitize_html(html)
+
+
+def clean_text(value: str) -> str:
+    """Normalise what a member typed: NFC, no NUL or other control characters, trimmed."""
+    value = unicodedata.normalize("NFC", value)
+    value = "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    return value.strip()
+
+
+def mentioned_names(source: str) -> list[str]:
+    """The @names in a post, outside code, in order, without repeats."""
+    without_code = re.sub(r"```.*?```|`[^`]*`", " ", source, flags=re.S)
+    seen: dict[str, None] = {}
+    for name in MENTION_RE.findall(without_code):
+        seen.setdefault(name.rstrip(".-"), None)
+    return list(seen)
