@@ -76,15 +76,21 @@ def avatar_set(*, actor: User, user: User, upload: UploadedFile) -> Avatar:
     _check_can_edit(actor, user)
     data = _square_webp(upload)
     version = hashlib.sha256(data).hexdigest()[:12]
-    avatar, _created = Avatar.objects.update_or_create(
-        user=user, defaults={"image": data, "version": version, "content_type": "image/webp"}
-    )
+    with transaction.atomic():
+        avatar, _created = Avatar.objects.update_or_create(
+            user=user, defaults={"image": data, "version": version, "content_type": "image/webp"}
+        )
+        user.avatar_version = version
+        user.save(update_fields=["avatar_version"])
     return avatar
 
 
 def avatar_remove(*, actor: User, user: User) -> None:
     _check_can_edit(actor, user)
-    Avatar.objects.filter(user=user).delete()
+    with transaction.atomic():
+        Avatar.objects.filter(user=user).delete()
+        user.avatar_version = ""
+        user.save(update_fields=["avatar_version"])
 
 
 def role_grant(*, actor: User, user: User, role: str) -> None:

@@ -24,7 +24,9 @@ POSTS_PER_PAGE = 20
 
 def _tsvector(config: str, column: str) -> models.Func:
     """to_tsvector over the lower-cased, accent-folded column (see community.text.fold)."""
-    folded = models.Func(Lower(column), models.Value(ACCENTED), models.Value(UNACCENTED), function="translate")
+    folded = models.Func(
+        Lower(column), models.Value(ACCENTED), models.Value(UNACCENTED), function="translate"
+    )
     return models.Func(
         models.Func(models.Value(config), function="", template="%(expressions)s::regconfig"),
         folded,
@@ -51,7 +53,9 @@ class Space(models.Model):
         _("visible to"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )
     premoderated = models.BooleanField(
-        _("pre-moderation"), default=False, help_text=_("New threads and replies wait for a community manager.")
+        _("pre-moderation"),
+        default=False,
+        help_text=_("New threads and replies wait for a community manager."),
     )
     is_introductions = models.BooleanField(
         _("introductions space"), default=False, help_text=_("Where newcomers introduce themselves.")
@@ -90,7 +94,9 @@ class PostState(models.TextChoices):
 
 
 class Thread(models.Model):
-    space = models.ForeignKey(Space, on_delete=models.PROTECT, related_name="threads", verbose_name=_("space"))
+    space = models.ForeignKey(
+        Space, on_delete=models.PROTECT, related_name="threads", verbose_name=_("space")
+    )
     title = models.CharField(_("title"), max_length=TITLE_MAX)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="threads"
@@ -98,11 +104,19 @@ class Thread(models.Model):
     pinned = models.BooleanField(_("pinned"), default=False)
     locked = models.BooleanField(_("locked"), default=False)
     featured_at = models.DateTimeField(
-        _("featured since"), null=True, blank=True, help_text=_("Launched by the team; shown on the home page.")
+        _("featured since"),
+        null=True,
+        blank=True,
+        help_text=_("Launched by the team; shown on the home page."),
     )
     state = models.CharField(_("state"), max_length=10, choices=PostState.choices, default=PostState.VISIBLE)
     solution = models.ForeignKey(
-        "Post", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("best answer")
+        "Post",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("best answer"),
     )
     post_count = models.PositiveIntegerField(default=0, editable=False)
     last_position = models.PositiveIntegerField(default=0, editable=False)
@@ -135,7 +149,9 @@ class Thread(models.Model):
                 name="community_thread_space_list",
             ),
             models.Index(
-                models.F("featured_at").desc(), name="community_thread_featured", condition=Q(featured_at__isnull=False)
+                models.F("featured_at").desc(),
+                name="community_thread_featured",
+                condition=Q(featured_at__isnull=False),
             ),
             models.Index(models.F("last_activity_at").desc(), name="community_thread_recent"),
             models.Index(fields=["author", "-created_at"], name="community_thread_author"),
@@ -160,7 +176,9 @@ class Thread(models.Model):
 class Post(models.Model):
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
     position = models.PositiveIntegerField(_("position"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="posts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="posts"
+    )
     reply_to = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("quoting")
     )
@@ -213,7 +231,9 @@ class PostRevision(models.Model):
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
     body_md = models.TextField()
-    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -267,9 +287,13 @@ class NotificationKind(models.TextChoices):
 
 
 class Notification(models.Model):
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
     kind = models.CharField(max_length=10, choices=NotificationKind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     post = models.ForeignKey(Post, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -282,12 +306,16 @@ class Notification(models.Model):
         constraints = [
             # A post notifies each recipient once per kind, however often the work is retried.
             models.UniqueConstraint(
-                fields=["recipient", "kind", "post"], condition=Q(post__isnull=False), name="community_notify_once"
+                fields=["recipient", "kind", "post"],
+                condition=Q(post__isnull=False),
+                name="community_notify_once",
             )
         ]
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="community_notification_list"),
-            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="community_notification_unread"),
+            models.Index(
+                fields=["recipient"], condition=Q(read_at__isnull=True), name="community_notification_unread"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -308,15 +336,21 @@ class MemberState(models.Model):
     )
     email_on_mention = models.BooleanField(_("e-mail me when someone mentions me"), default=True)
     email_on_reply = models.BooleanField(_("e-mail me replies in threads I follow"), default=True)
-    digest = models.CharField(_("digest"), max_length=10, choices=DigestFrequency.choices, default=DigestFrequency.WEEKLY)
+    digest = models.CharField(
+        _("digest"), max_length=10, choices=DigestFrequency.choices, default=DigestFrequency.WEEKLY
+    )
     post_count = models.PositiveIntegerField(default=0)
-    introduction = models.ForeignKey(Thread, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    introduction = models.ForeignKey(
+        Thread, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     first_reply_at = models.DateTimeField(null=True, blank=True)
     onboarding_dismissed = models.BooleanField(default=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals"
     )
-    invitation = models.ForeignKey("Invitation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    invitation = models.ForeignKey(
+        "Invitation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("member state")
@@ -328,8 +362,12 @@ class MemberState(models.Model):
 
 class Invitation(models.Model):
     code = models.CharField(max_length=32, unique=True, editable=False)
-    inviter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations")
-    note = models.CharField(_("note"), max_length=120, blank=True, help_text=_("Who is it for? Only you see it."))
+    inviter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations"
+    )
+    note = models.CharField(
+        _("note"), max_length=120, blank=True, help_text=_("Who is it for? Only you see it.")
+    )
     max_uses = models.PositiveIntegerField(_("maximum sign-ups"), default=10)
     use_count = models.PositiveIntegerField(default=0, editable=False)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
@@ -340,7 +378,9 @@ class Invitation(models.Model):
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         constraints = [
-            models.CheckConstraint(condition=Q(use_count__lte=models.F("max_uses")), name="community_invitation_cap")
+            models.CheckConstraint(
+                condition=Q(use_count__lte=models.F("max_uses")), name="community_invitation_cap"
+            )
         ]
 
     def __str__(self) -> str:
@@ -366,7 +406,11 @@ class OutboxMessage(models.Model):
     last_error = models.TextField(blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["created_at"], condition=Q(sent_at__isnull=True), name="community_outbox_unsent")]
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=Q(sent_at__isnull=True), name="community_outbox_unsent"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.key

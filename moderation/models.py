@@ -21,7 +21,9 @@ class NetiquetteRule(models.Model):
     title_en = models.CharField(_("title (English)"), max_length=120)
     text_fr = models.TextField(_("text (French)"), max_length=2000)
     text_en = models.TextField(_("text (English)"), max_length=2000)
-    severity = models.PositiveSmallIntegerField(_("severity"), choices=Severity.choices, default=Severity.MEDIUM)
+    severity = models.PositiveSmallIntegerField(
+        _("severity"), choices=Severity.choices, default=Severity.MEDIUM
+    )
     active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

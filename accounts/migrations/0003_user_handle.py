@@ -25,6 +25,11 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(
+            model_name="user",
+            name="avatar_version",
+            field=models.CharField(blank=True, editable=False, max_length=16),
+        ),
+        migrations.AddField(
             model_name="user", name="handle", field=models.CharField(max_length=30, null=True)
         ),
         migrations.RunPython(fill_handles, migrations.RunPython.noop),
