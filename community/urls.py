@@ -1,7 +1,7 @@
 from django.urls import path
 
-from community import views
+from community.views import forum
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", forum.home, name="home"),
 ]

@@ -1,7 +1,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from community.selectors import member_count
+from community.selectors.forum import member_count
 
 
 def home(request: HttpRequest) -> HttpResponse:
