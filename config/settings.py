@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.tz",
                 "config.context_processors.site",
+                "community.context_processors.notifications",
             ],
         },
     },
@@ -213,6 +214,8 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(embedded.DATA_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Agora <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where the site lives, for absolute links in e-mails (sent by workers, outside any request).
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Security -----------------------------------------------------------------------------------------
 
@@ -274,6 +277,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "agora.heartbeat", "schedule": 30.0},
     "reporting-rollup": {"task": "reporting.rollup_recent_days", "schedule": 3600.0},
+    "community-outbox-sweep": {"task": "community.outbox_sweep", "schedule": 60.0},
+    "community-flush-thread-views": {"task": "community.flush_thread_views", "schedule": 60.0},
 }
 # Healthz calls beat unwell when the last heartbeat is older than this.
 HEARTBEAT_MAX_AGE = timedelta(seconds=int(env("HEARTBEAT_MAX_AGE", "120")))
