@@ -390,7 +390,8 @@ def thread_views_flush() -> int:
     The hash is first RENAMEd to a key of this run, atomically: views counted meanwhile go to a fresh hash
     for the next run, so none is lost or applied twice. A run that died leaves its key behind; the next run
     claims it (again by RENAME, so only one run does) and applies it. Each batch of 1,000 threads is one
-    UPDATE … FROM (VALUES …), and its fields leave the claimed hash right after it commits.
+    UPDATE … FROM (VALUES …), and its fields leave the claimed hash right after it commits (a worker killed
+    between that commit and that HDEL, one Redis round trip, would apply that one batch again).
     """
     client = _redis()
     base = _views_key()
