@@ -15,7 +15,7 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from community import permissions
@@ -318,7 +318,7 @@ def thread_update_flags(
     return thread
 
 
-WELCOME_MESSAGE = _lazy(
+WELCOME_MESSAGE = gettext_lazy(
     "Welcome to the community, @%(handle)s! Thank you for introducing yourself. "
     "Have a look around the spaces, ask your questions, and do not hesitate to reply to others: "
     "that is how we all learn. See you soon!"
