@@ -281,3 +281,15 @@ def test_reply_form_posts_and_redirects_to_the_new_post(poster, space, client):
     )
     assert empty.status_code == 400
     assert Post.objects.filter(thread=thread).count() == 2
+
+
+def test_mentions_of_existing_members_link_to_their_profile(poster, space):
+    other = UserFactory(handle="Lea.Dupont")
+    thread = forum.thread_create(
+        actor=poster, space=space, title="Mentions", body="Merci @lea.dupont et @personne ! `@lea.dupont`"
+    )
+    html = thread.posts.get().body_html
+    assert '<a href="/members/Lea.Dupont/" class="mention"' in html
+    assert "@personne" in html and "/members/personne/" not in html
+    assert "<code>@lea.dupont</code>" in html
+    assert other.pk
