@@ -10,7 +10,9 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.account.signals import email_confirmed
 from django.core import mail
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -29,8 +31,8 @@ from community.models import (
     Thread,
     Visibility,
 )
-from community.services import forum
-from community.services.notifications import post_approved, post_published
+from community.services import forum, notifications
+from community.services.notifications import post_approved, post_published, thread_viewed
 from moderation.models import NetiquetteAcceptance, NetiquetteVersion
 from tests.factories import UserFactory, user_with_role
 
@@ -417,6 +419,16 @@ def test_a_new_notification_shows_in_the_header_at_once(
     assert 'aria-label="1 unread notification"' in response.text
 
 
+def test_the_header_count_is_read_from_the_cache_after_the_first_page(camille, dominique, thread, client):
+    notify(camille, dominique, thread, 2)
+    client.force_login(camille)
+    client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("home"))
+    assert response.context["unread_notifications"] == 2
+    assert not [q for q in queries.captured_queries if "community_notification" in q["sql"]]
+
+
 def test_the_notifications_page_asks_visitors_to_sign_in(client, db):
     response = client.get(reverse("community:notifications"))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
@@ -433,8 +445,6 @@ def make_threads(space, author, count: int) -> list[Thread]:
 
 
 def test_thread_views_are_counted_in_redis_and_flushed_exactly(camille, space):
-    from community.services.notifications import thread_viewed
-
     first, second = make_threads(space, camille, 2)
     for _ in range(3):
         thread_viewed(first.pk)
@@ -450,8 +460,6 @@ def test_thread_views_are_counted_in_redis_and_flushed_exactly(camille, space):
 
 
 def test_a_flush_that_died_half_way_is_finished_by_the_next_one(camille, space):
-    from community.services import notifications
-
     (thread,) = make_threads(space, camille, 1)
     notifications.thread_viewed(thread.pk)
     client = notifications._redis()
@@ -463,11 +471,6 @@ def test_a_flush_that_died_half_way_is_finished_by_the_next_one(camille, space):
 
 
 def test_views_are_applied_with_one_update_per_thousand_threads(camille, space):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from community.services.notifications import thread_viewed
-
     threads = make_threads(space, camille, 1001)
     for thread in threads:
         thread_viewed(thread.pk)
@@ -475,3 +478,14 @@ def test_views_are_applied_with_one_update_per_thousand_threads(camille, space):
         assert tasks.flush_thread_views() == 1001
     assert sum(query["sql"].startswith("UPDATE") for query in queries.captured_queries) == 2
     assert Thread.objects.filter(view_count=1).count() == 1001
+
+
+def test_reading_a_thread_page_counts_a_view_without_writing_the_thread(thread, client):
+    with CaptureQueriesContext(connection) as queries:
+        client.get(thread.get_absolute_url())
+    client.get(thread.get_absolute_url())
+    assert not [
+        q for q in queries.captured_queries if "UPDATE" in q["sql"] and "community_thread" in q["sql"]
+    ]
+    tasks.flush_thread_views()
+    assert Thread.objects.get(pk=thread.pk).view_count == 2
