@@ -9,5 +9,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
     path("reporting/", include("reporting.urls")),
+    path("netiquette/", include("moderation.urls")),
     path("", include("community.urls")),
 ]
