@@ -2,7 +2,9 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -64,9 +66,6 @@ def test_accepting_lets_the_member_post_on_the_next_request(newcomer, django_cap
     # A fresh user object reads the answer from the cache, without a query.
     fresh = type(newcomer).objects.get(pk=newcomer.pk)
     netiquette_current_version()
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as queries:
         assert netiquette_accepted(fresh)
     assert len(queries) == 0
