@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from community.text import ACCENTED, UNACCENTED
+from config.models import hex_colour
 
 TITLE_MAX = 150
 POST_MAX = 50_000
@@ -61,7 +62,7 @@ class Space(models.Model):
         _("introductions space"), default=False, help_text=_("Where newcomers introduce themselves.")
     )
     icon = models.CharField(_("icon"), max_length=8, blank=True, help_text=_("An emoji or one character."))
-    colour = models.CharField(_("colour"), max_length=7, default="#4f46e5")
+    colour = models.CharField(_("colour"), max_length=7, default="#4f46e5", validators=[hex_colour])
     thread_count = models.PositiveIntegerField(default=0, editable=False)
     post_count = models.PositiveIntegerField(default=0, editable=False)
     last_activity_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -191,6 +192,7 @@ class Post(models.Model):
     helpful_count = models.PositiveIntegerField(default=0, editable=False)
     edit_count = models.PositiveIntegerField(default=0, editable=False)
     edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    client_token = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     search_vector = models.GeneratedField(
         expression=models.Case(
@@ -207,6 +209,12 @@ class Post(models.Model):
         verbose_name_plural = _("posts")
         constraints = [
             models.UniqueConstraint(fields=["thread", "position"], name="community_post_position_unique"),
+            # The token of the form that created the post: a double submit finds the first post.
+            models.UniqueConstraint(
+                fields=["client_token"],
+                condition=Q(client_token__isnull=False),
+                name="community_post_client_token",
+            ),
         ]
         indexes = [
             models.Index(fields=["author", "-created_at"], name="community_post_author"),

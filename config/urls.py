@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from community.views.forum import home
 from config.views import healthz
 
 urlpatterns = [
@@ -10,5 +11,6 @@ urlpatterns = [
     path("me/", include("accounts.urls")),
     path("reporting/", include("reporting.urls")),
     path("netiquette/", include("moderation.urls")),
+    path("", home, name="home"),
     path("", include("community.urls")),
 ]
