@@ -165,8 +165,9 @@ def invitation_for_landing(code: str) -> Invitation:
 # The personal data export ---------------------------------------------------------------------------
 
 
-def _batches(queryset: QuerySet, size: int = EXPORT_BATCH) -> Iterator[Model]:
+def _batches(queryset: QuerySet, size: int | None = None) -> Iterator[Model]:
     """Rows in primary-key order, read a bounded batch at a time (keyset, no OFFSET, no open cursor)."""
+    size = size or EXPORT_BATCH
     last = 0
     while True:
         batch = list(queryset.filter(pk__gt=last).order_by("pk")[:size])

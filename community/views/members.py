@@ -137,7 +137,7 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 def invitation_landing(request: HttpRequest, code: str) -> HttpResponse:
     invitation = invitation_for_landing(code)
     usable = not (invitation.is_expired or invitation.is_exhausted)
-    if usable and not request.user.is_authenticated:
+    if usable and not request.user.is_authenticated and request.session.get(INVITATION_SESSION_KEY) != code:
         request.session[INVITATION_SESSION_KEY] = invitation.code
     context = {"invitation": invitation, "usable": usable, "welcome": branding_get().welcome}
     return render(request, "community/invitation_landing.html", context, status=200 if usable else 410)
