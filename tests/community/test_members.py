@@ -408,3 +408,11 @@ def test_the_settings_page_costs_a_fixed_number_of_queries(signed_in, member, dj
         response = signed_in.get(SETTINGS)
 
     assert response.status_code == 200
+
+
+def test_the_email_and_password_pages_keep_the_settings_navigation(signed_in):
+    html = signed_in.get(reverse("account_email")).content.decode()
+
+    assert f'href="{SETTINGS}"' in html
+    assert f'href="{reverse("community:invitations")}"' in html
+    assert f'href="{reverse("community:account-delete")}"' in html
