@@ -39,12 +39,13 @@ def _form_errors(form, exc: ValidationError) -> None:
 
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
+    spaces = selectors.space_list(user)
     context = {
         "member_count": selectors.member_count(),
-        "spaces": selectors.space_list(user),
+        "spaces": spaces,
         "featured": selectors.featured_threads(user),
         "recent": selectors.recent_threads(user),
-        "checklist": onboarding_checklist(user),
+        "checklist": onboarding_checklist(user, spaces),
     }
     return render(request, "community/home.html", context)
 
@@ -122,15 +123,27 @@ def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_thread(request, thread, page, posts, reply_form)
 
 
+def _decorate(user, thread, posts: list[Post]) -> None:
+    """Per-post booleans for the template (the template asks no permission questions itself)."""
+    mine = selectors.my_reactions(user, posts)
+    team = is_community_manager(user)
+    for post in posts:
+        post.thread = thread
+        post.my_like = (post.pk, ReactionKind.LIKE) in mine
+        post.my_helpful = (post.pk, ReactionKind.HELPFUL) in mine
+        post.can_edit = permissions.can_edit_post(user, post)
+        post.can_see_history = team or (user.is_authenticated and post.author_id == user.pk)
+
+
 def _render_thread(request: HttpRequest, thread, page: int, posts: list[Post], reply_form, status: int = 200):
     user = request.user
+    _decorate(user, thread, posts)
     context = {
         "thread": thread,
         "space": thread.space,
         "posts": posts,
         "page": page,
         "pages": range(1, thread.page_count + 1),
-        "reactions": selectors.my_reactions(user, posts),
         "reply_form": reply_form,
         "can_manage": permissions.can_manage_thread(user),
         "can_mark_solution": permissions.can_mark_solution(user, thread),
@@ -234,8 +247,8 @@ def post_react(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         return redirect(post)
     if request.htmx:
         post.refresh_from_db(fields=["like_count", "helpful_count"])
-        context = {"post": post, "reactions": selectors.my_reactions(request.user, [post])}
-        return render(request, "community/_reactions.html", context)
+        _decorate(request.user, post.thread, [post])
+        return render(request, "community/_reactions.html", {"post": post})
     return redirect(post)
 
 
