@@ -291,13 +291,13 @@ def test_the_invitations_page_costs_a_fixed_number_of_queries(client, member, dj
     client.force_login(member)
     client.get(INVITATIONS)
 
-    # Session, user, groups and permissions (2), netiquette, links, people brought in and their count.
-    with django_assert_max_num_queries(9):
+    # Session, user, groups, links, people brought in and their count.
+    with django_assert_max_num_queries(6):
         assert client.get(INVITATIONS).status_code == 200
     for n in range(5):
         invitation = invitation_create(actor=member, note=f"m{n}", max_uses=5, expires_in_days=None)
         invitation_redeem(user=UserFactory(), code=invitation.code)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(6):
         assert client.get(INVITATIONS).status_code == 200
 
 

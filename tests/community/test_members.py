@@ -188,16 +188,15 @@ def test_the_profile_costs_a_fixed_number_of_queries(
     client.force_login(member)
     client.get(profile_url(ambassador))  # warm the branding cache
 
-    # Session, user, the viewer's groups and permissions (2), the member (badges and count in it),
-    # threads, posts.
-    with django_assert_max_num_queries(8):
+    # Session, user, the viewer's groups, the member (badges and count in it), threads, posts.
+    with django_assert_max_num_queries(6):
         response = client.get(profile_url(ambassador))
     assert response.status_code == 200
 
     for n in range(10):
         thread = thread_create(actor=ambassador, space=general, title=f"More {n}", body="b")
         post_create(actor=ambassador, thread=thread, body="reply")
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(6):
         assert client.get(profile_url(ambassador)).status_code == 200
 
 
@@ -403,8 +402,8 @@ def test_the_old_accounts_settings_page_is_gone():
 def test_the_settings_page_costs_a_fixed_number_of_queries(signed_in, member, django_assert_max_num_queries):
     signed_in.post(SETTINGS, {**PROFILE, "avatar": png()})
 
-    # Session, user, the member's state, groups and permissions (2) for the navigation, branding (cold).
-    with django_assert_max_num_queries(7):
+    # Session, user, the member's state, groups for the navigation, branding (cold cache).
+    with django_assert_max_num_queries(5):
         response = signed_in.get(SETTINGS)
 
     assert response.status_code == 200

@@ -259,6 +259,6 @@ def test_the_my_data_page_costs_a_fixed_number_of_queries(client, member, django
     client.force_login(member)
     client.get(DELETE)
 
-    # Session, user, groups, and the user's and their groups' permissions for the navigation.
-    with django_assert_max_num_queries(5):
+    # Session, user, groups.
+    with django_assert_max_num_queries(3):
         assert client.get(DELETE).status_code == 200
