@@ -12,11 +12,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import COMMUNITY_MANAGERS
 from community.models import Invitation, MemberState
 from community.services.members import invitation_create, invitation_redeem, invitation_revoke
 from config.branding import branding_update
-from moderation.models import NetiquetteVersion
-from tests.factories import UserFactory
+from tests.factories import UserFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -113,19 +113,19 @@ def test_revoked_and_used_up_links_do_not_count_towards_the_limit(member):
         invitation_create(actor=member, note="", max_uses=1, expires_in_days=None)
 
 
-def test_a_member_who_has_not_accepted_the_netiquette_cannot_invite(client, member):
-    NetiquetteVersion.objects.create(number=1)
-    client.force_login(member)
+def test_a_member_who_has_not_accepted_the_netiquette_cannot_invite(client):
+    newcomer = UserFactory(netiquette_accepted=False)
+    client.force_login(newcomer)
 
     with pytest.raises(PermissionDenied):
-        invitation_create(actor=member, note="", max_uses=1, expires_in_days=None)
+        invitation_create(actor=newcomer, note="", max_uses=1, expires_in_days=None)
     html = client.get(INVITATIONS).content.decode()
     assert "Accept the netiquette before you invite people." in html
     assert "Create the link" not in html
 
 
-def test_a_community_manager_invites_even_without_accepting_the_netiquette(community_manager):
-    NetiquetteVersion.objects.create(number=1)
+def test_a_community_manager_invites_even_without_accepting_the_netiquette():
+    community_manager = user_with_role(COMMUNITY_MANAGERS, netiquette_accepted=False)
 
     invitation = invitation_create(actor=community_manager, note="Press", max_uses=100, expires_in_days=30)
 
