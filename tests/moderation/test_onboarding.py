@@ -60,7 +60,7 @@ def test_the_netiquette_is_shown_once_after_sign_in_then_a_banner_reminds_the_me
 
 def test_account_and_settings_pages_stay_reachable_right_after_sign_in(client, newcomer):
     client.post(reverse("account_login"), {"login": newcomer.email, "password": PASSWORD})
-    assert client.get(reverse("accounts:settings")).status_code == 200
+    assert client.get(reverse("community:settings")).status_code == 200
     assert client.get(reverse("moderation:netiquette")).status_code == 200
     # The check waits for the first ordinary page.
     assert client.session[LOGIN_CHECK_FLAG]
