@@ -7,10 +7,11 @@ class CommunityConfig(AppConfig):
     verbose_name = _("Community")
 
     def ready(self) -> None:
-        from allauth.account.signals import email_confirmed
+        from allauth.account.signals import email_confirmed, user_signed_up
 
-        from community.receivers import welcome_on_email_confirmed
+        from community.receivers import redeem_invitation_on_signup, welcome_on_email_confirmed
 
+        user_signed_up.connect(redeem_invitation_on_signup, dispatch_uid="community.redeem_invitation")
         email_confirmed.connect(
             welcome_on_email_confirmed, dispatch_uid="community.welcome_on_email_confirmed"
         )

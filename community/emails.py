@@ -77,7 +77,7 @@ def notification_email(payload: dict) -> EmailMultiAlternatives | None:
             "excerpt": Truncator(post.body_md.strip()).chars(EXCERPT_CHARS) if post else "",
             "link": link,
             "brand_colour": branding.brand_colour,
-            "settings_link": absolute_url(reverse("accounts:settings")),
+            "settings_link": absolute_url(reverse("community:settings")),
         }
         subject = " ".join(render_to_string("community/email/notification_subject.txt", context).split())
         text = render_to_string("community/email/notification.txt", context)

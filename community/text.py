@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 import nh3
+from django.urls import reverse
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -76,7 +77,10 @@ def _link_mentions(state) -> None:
                     continue
                 children.append(_text(token, token.content[cursor : match.start()]))
                 opening = Token(
-                    "link_open", "a", 1, attrs={"href": f"/members/{handle}/", "class": "mention"}
+                    "link_open",
+                    "a",
+                    1,
+                    attrs={"href": reverse("community:profile", args=[handle]), "class": "mention"},
                 )
                 children += [opening, _text(token, f"@{handle}"), Token("link_close", "a", -1)]
                 cursor = match.start() + 1 + len(handle)

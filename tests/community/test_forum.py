@@ -121,10 +121,10 @@ def test_replying_to_a_deleted_thread_is_refused(poster, space):
     assert space.thread_count == 0
 
 
-def test_members_must_accept_the_netiquette_before_posting(member, space):
-    NetiquetteVersion.objects.create(number=1)
+def test_members_must_accept_the_netiquette_before_posting(space):
+    newcomer = UserFactory(netiquette_accepted=False)
     with pytest.raises(PermissionDenied):
-        forum.thread_create(actor=member, space=space, title="Hello", body="text")
+        forum.thread_create(actor=newcomer, space=space, title="Hello", body="text")
 
 
 def test_editing_keeps_the_previous_text_and_shows_edited(poster, space, client):
