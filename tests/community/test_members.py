@@ -402,8 +402,9 @@ def test_the_old_accounts_settings_page_is_gone():
 def test_the_settings_page_costs_a_fixed_number_of_queries(signed_in, member, django_assert_max_num_queries):
     signed_in.post(SETTINGS, {**PROFILE, "avatar": png()})
 
-    # Session, user, the member's state, groups for the navigation, branding (cold cache).
-    with django_assert_max_num_queries(5):
+    # Session, user, the member's state, groups for the navigation, branding (cold cache), and the
+    # header's unread-notification count (cold cache).
+    with django_assert_max_num_queries(6):
         response = signed_in.get(SETTINGS)
 
     assert response.status_code == 200

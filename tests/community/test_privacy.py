@@ -56,7 +56,7 @@ def active_member(member, general):
     reply = post_create(actor=member, thread=theirs, body="A Brooks, @dominique")
     reaction_toggle(actor=member, post=theirs.posts.get(position=1), kind="like")
     reaction_toggle(actor=member, post=theirs.posts.get(position=1), kind="helpful")
-    Subscription.objects.create(user=member, thread=theirs)
+    Subscription.objects.get_or_create(user=member, thread=theirs)  # Replying subscribed them already.
     Notification.objects.create(recipient=member, kind=NotificationKind.REPLY, actor=other, thread=thread)
     invitation_create(actor=member, note="For Léa", max_uses=3, expires_in_days=None)
     member_preferences_update(
@@ -107,7 +107,7 @@ def test_the_export_holds_the_account_preferences_and_the_members_posts(client, 
     assert data["invitations"][0]["note"] == "For Léa"
     assert data["invitations"][0]["url"].startswith("http://testserver/invite/")
     assert [n["kind"] for n in data["notifications"]] == ["reply"]
-    assert len(data["subscriptions"]) == 1
+    assert len(data["subscriptions"]) == 2  # Their own thread and the one they replied in.
 
 
 def test_the_export_holds_nobody_elses_posts(client, active_member):
