@@ -338,6 +338,27 @@ def test_the_notifications_page_lists_newest_first_with_what_happened(camille, d
     assert 'aria-label="2 unread notifications"' in text
 
 
+def test_names_and_titles_are_escaped_on_the_page_and_plain_in_emails(camille, space, client):
+    mallory = poster(display_name="<img src=x onerror=alert(1)>", handle="mallory")
+    thread = forum.thread_create(
+        actor=mallory, space=space, title="<script>alert(1)</script> tents", body="@camille"
+    )
+    client.force_login(camille)
+    text = client.get(reverse("community:notifications")).text
+    assert "<script>alert(1)" not in text and "<img src=x" not in text
+    assert (
+        "&lt;img src=x onerror=alert(1)&gt; mentioned you in “&lt;script&gt;alert(1)&lt;/script&gt; tents”"
+        in text
+    )
+    tasks.outbox_dispatch(OutboxMessage.objects.get(payload__post=thread.posts.get().pk).pk)
+    email = mail.outbox[0]
+    assert (
+        email.subject
+        == "[Agora] <img src=x onerror=alert(1)> mentioned you in “<script>alert(1)</script> tents”"
+    )
+    assert "<script>alert(1)" not in email.alternatives[0][0]
+
+
 def test_the_notifications_page_costs_the_same_queries_whatever_the_notifications(
     camille, dominique, thread, client, django_assert_max_num_queries
 ):
