@@ -131,7 +131,7 @@ def thread_create(
         member.save(update_fields=["introduction"])
     if state == PostState.VISIBLE:
         _count_visible_post(thread=thread, post=post, author=actor)
-        notifications.post_published(post=post)
+    notifications.post_published(post=post)
     thread.refresh_from_db()
     return thread
 
