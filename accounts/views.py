@@ -40,7 +40,13 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Your profile is saved."))
                 response = redirect("accounts:settings")
-                response.set_cookie(settings.LANGUAGE_COOKIE_NAME, data["language"], samesite="Lax")
+                response.set_cookie(
+                    settings.LANGUAGE_COOKIE_NAME,
+                    data["language"],
+                    max_age=settings.LANGUAGE_COOKIE_AGE,
+                    samesite="Lax",
+                    secure=settings.LANGUAGE_COOKIE_SECURE,
+                )
                 return response
     else:
         form = ProfileForm(
