@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -32,11 +31,5 @@ def language_switch(request: HttpRequest) -> HttpResponse:
     except ValidationError:
         return HttpResponse(_("This language is not offered."), status=400)
     response = redirect(next_url)
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite="Lax",
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-    )
+    services.language_cookie_set(response, language)
     return response

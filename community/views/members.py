@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -14,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts import services as account_services
 from accounts.permissions import is_community_manager
 from community.forms import AccountDeleteForm, InvitationForm, MemberSettingsForm
 from community.models import Invitation
@@ -76,7 +76,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Your profile and preferences are saved."))
                 response = redirect("community:settings")
-                response.set_cookie(settings.LANGUAGE_COOKIE_NAME, data["language"], samesite="Lax")
+                account_services.language_cookie_set(response, data["language"])
                 return response
     else:
         state = member_state_get(user)
