@@ -52,6 +52,9 @@ def test_a_newcomer_joins_verifies_her_address_and_sets_up_her_profile(page: Pag
     expect(page.get_by_role("heading", name="Confirmer l'adresse e-mail")).to_be_visible()
     page.get_by_role("button", name="Confirmer").click()
 
+    # A newcomer reads and accepts the netiquette before anything else, then lands where she was going.
+    expect(page.get_by_role("heading", name=french("Netiquette"))).to_be_visible()
+    page.get_by_role("button", name=french("I accept the netiquette")).click()
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.get_by_text(french("Welcome back, %(name)s.") % {"name": "Nour Haddad"})).to_be_visible()
 
