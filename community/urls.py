@@ -1,6 +1,6 @@
 from django.urls import path
 
-from community.views import forum
+from community.views import forum, search
 
 app_name = "community"
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("posts/<int:pk>/delete/", forum.post_delete, name="post-delete"),
     path("posts/<int:pk>/react/<str:kind>/", forum.post_react, name="post-react"),
     path("welcome/", forum.welcome_list, name="welcome"),
+    path("search/", search.search, name="search"),
 ]
