@@ -234,6 +234,17 @@ def test_results_are_paged_with_a_next_link(client, space):
     assert 'rel="next"' not in second.content.decode()
 
 
+def test_only_the_newest_matches_are_ranked_and_the_page_says_so(client, space, monkeypatch):
+    monkeypatch.setattr("community.selectors.search.CANDIDATES", 3)
+    for number in range(5):
+        make_post(make_thread(space, f"Poire {number}"), "Une poire.")
+
+    response = search(client, "poire")
+
+    assert sorted(found(response)) == ["Poire 2", "Poire 3", "Poire 4"]
+    assert "More than 3 posts match; the most recent are ranked." in response.content.decode()
+
+
 # Filters -------------------------------------------------------------------------------------------
 
 
