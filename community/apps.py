@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CommunityConfig(AppConfig):
     name = "community"
     verbose_name = _("Community")
+
+    def ready(self) -> None:
+        from allauth.account.signals import user_signed_up
+
+        from community.receivers import redeem_invitation_on_signup
+
+        user_signed_up.connect(redeem_invitation_on_signup, dispatch_uid="community.redeem_invitation")

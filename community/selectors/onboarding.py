@@ -30,14 +30,14 @@ class Checklist:
         return sum(step.done for step in self.steps)
 
 
-def onboarding_checklist(user: Actor) -> Checklist | None:
-    """None for visitors and for members who finished (two small queries otherwise)."""
+def onboarding_checklist(user: Actor, spaces: list[Space]) -> Checklist | None:
+    """None for visitors and for members who finished (one small query otherwise)."""
     if not user.is_authenticated:
         return None
     state = MemberState.objects.filter(pk=user.pk).select_related("introduction").first()
     if state is not None and state.onboarding_dismissed:
         return None
-    introductions = Space.objects.filter(is_introductions=True).only("slug", "name").first()
+    introductions = next((space for space in spaces if space.is_introductions), None)
     introduction = state.introduction if state else None
     steps = [
         Step("netiquette", netiquette_accepted(user)),

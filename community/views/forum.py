@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,15 +16,9 @@ from community.selectors import forum as selectors
 from community.selectors.onboarding import onboarding_checklist
 from community.services import forum as services
 from community.services import notifications
+from moderation.decorators import netiquette_required
+from moderation.navigation import netiquette_url
 from moderation.permissions import member_can_post
-
-
-def _netiquette_first(request: HttpRequest) -> HttpResponse | None:
-    """Members who have not accepted the current netiquette are sent to read it before posting."""
-    if request.user.is_authenticated and not member_can_post(request.user):
-        messages.info(request, _("Please accept the netiquette before posting."))
-        return redirect(f"/netiquette/?next={quote(request.get_full_path())}")
-    return None
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -39,12 +31,13 @@ def _form_errors(form, exc: ValidationError) -> None:
 
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
+    spaces = selectors.space_list(user)
     context = {
         "member_count": selectors.member_count(),
-        "spaces": selectors.space_list(user),
+        "spaces": spaces,
         "featured": selectors.featured_threads(user),
         "recent": selectors.recent_threads(user),
-        "checklist": onboarding_checklist(user),
+        "checklist": onboarding_checklist(user, spaces),
     }
     return render(request, "community/home.html", context)
 
@@ -65,11 +58,9 @@ def space_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "community/space.html", context)
 
 
-@login_required
+@netiquette_required
 def thread_new(request: HttpRequest, slug: str) -> HttpResponse:
     space = selectors.access_space(request.user, slug)
-    if (response := _netiquette_first(request)) is not None:
-        return response
     form = ThreadForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -122,30 +113,41 @@ def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_thread(request, thread, page, posts, reply_form)
 
 
+def _decorate(user, thread, posts: list[Post]) -> None:
+    """Per-post booleans for the template (the template asks no permission questions itself)."""
+    mine = selectors.my_reactions(user, posts)
+    team = is_community_manager(user)
+    for post in posts:
+        post.thread = thread
+        post.my_like = (post.pk, ReactionKind.LIKE) in mine
+        post.my_helpful = (post.pk, ReactionKind.HELPFUL) in mine
+        post.can_edit = permissions.can_edit_post(user, post)
+        post.can_see_history = team or (user.is_authenticated and post.author_id == user.pk)
+
+
 def _render_thread(request: HttpRequest, thread, page: int, posts: list[Post], reply_form, status: int = 200):
     user = request.user
+    _decorate(user, thread, posts)
     context = {
         "thread": thread,
         "space": thread.space,
         "posts": posts,
         "page": page,
         "pages": range(1, thread.page_count + 1),
-        "reactions": selectors.my_reactions(user, posts),
         "reply_form": reply_form,
         "can_manage": permissions.can_manage_thread(user),
         "can_mark_solution": permissions.can_mark_solution(user, thread),
         "is_team": is_community_manager(user),
         "reply_blocked": user.is_authenticated and not member_can_post(user),
+        "netiquette_url": netiquette_url(request.get_full_path()),
     }
     return render(request, "community/thread.html", context, status=status)
 
 
-@login_required
 @require_POST
+@netiquette_required
 def post_reply(request: HttpRequest, pk: int) -> HttpResponse:
     thread = selectors.access_thread(request.user, pk)
-    if (response := _netiquette_first(request)) is not None:
-        return response
     form = ReplyForm(request.POST)
     if form.is_valid():
         reply_to = None
@@ -234,8 +236,8 @@ def post_react(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         return redirect(post)
     if request.htmx:
         post.refresh_from_db(fields=["like_count", "helpful_count"])
-        context = {"post": post, "reactions": selectors.my_reactions(request.user, [post])}
-        return render(request, "community/_reactions.html", context)
+        _decorate(request.user, post.thread, [post])
+        return render(request, "community/_reactions.html", {"post": post})
     return redirect(post)
 
 
