@@ -2,7 +2,8 @@
 
     CREATE DATABASE searchbench;    -- a scratch database, never the real one
     DATABASE_URL=…/searchbench python manage.py migrate
-    DATABASE_URL=…/searchbench python bench/search_sql.py --seed   # ~200k posts, then the timings
+    DATABASE_URL=…/searchbench python bench/search_sql.py --seed   # 200k posts, then the timings
+    DATABASE_URL=…/searchbench python bench/search_sql.py --seed 40000   # 800k more
     DATABASE_URL=…/searchbench python bench/search_sql.py          # the timings again
 
 Bodies are 15 to 75 words drawn (skewed towards the first words) from small French and English lists,
@@ -54,7 +55,8 @@ INSERT INTO community_space (name, slug, description, objective, "order", visibi
   is_introductions, icon, colour, thread_count, post_count, created_at)
 SELECT 'Space ' || g, 'space-' || g, '', '', g, CASE WHEN g = 5 THEN 'members' ELSE 'public' END,
   false, false, '', '#4f46e5', 0, 0, now()
-FROM generate_series(1, 5) g;
+FROM generate_series(1, 5) g
+ON CONFLICT (slug) DO NOTHING;
 
 INSERT INTO community_thread (space_id, title, pinned, locked, state, post_count, last_position,
   last_activity_at, view_count, created_at)
@@ -63,7 +65,7 @@ SELECT (SELECT min(id) FROM community_space) + (g % 5),
                 FROM (SELECT CASE WHEN g % 10 < 7 THEN {arr(FR)} ELSE {arr(EN)} END AS w) ws,
                      generate_series(1, 3 + (g % 5)) k WHERE g > 0)),
        false, false, 'visible', 20, 20, now(), 0, now()
-FROM generate_series(1, 10000) g;
+FROM generate_series(1, __THREADS__) g;
 
 INSERT INTO community_post (thread_id, position, body_md, body_html, language, state, is_first_of_member,
   like_count, helpful_count, edit_count, created_at)
@@ -73,8 +75,9 @@ SELECT t.id, p.pos,
              generate_series(1, 15 + ((t.id * 7 + p.pos * 13) % 60)) k WHERE p.pos > 0),
        '', CASE WHEN (t.id + p.pos) % 10 < 7 THEN 'fr' ELSE 'en' END,
        CASE WHEN (t.id + p.pos) % 50 = 0 THEN 'deleted' ELSE 'visible' END, false, 0, 0, 0,
-       now() - ((200000 - t.id * 20 - p.pos) || ' minutes')::interval
-FROM community_thread t, generate_series(1, 20) p(pos);
+       now() - interval '1 minute' * (1200000 - t.id * 20 - p.pos)
+FROM community_thread t, generate_series(1, 20) p(pos)
+WHERE NOT EXISTS (SELECT 1 FROM community_post o WHERE o.thread_id = t.id);
 """
 
 QUERIES = [
@@ -112,8 +115,10 @@ def run(label, space_ids, **overrides):
 def main():
     with connection.cursor() as cursor:
         if "--seed" in sys.argv:
+            # 20 posts per thread; run it again to add more.
+            threads = int(sys.argv[sys.argv.index("--seed") + 1]) if sys.argv[-1] != "--seed" else 10_000
             started = time.monotonic()
-            cursor.execute(SQL)
+            cursor.execute(SQL.replace("__THREADS__", str(threads)))
             cursor.execute("ANALYZE")
             print(f"seeded in {time.monotonic() - started:.0f} s")
         cursor.execute("SELECT count(*) FROM community_post")

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -124,7 +125,7 @@ class SearchPage:
     results: list[SearchResult]
     number: int
     has_next: bool
-    # Matches among the ranked candidates; `capped` says there were more than were ranked.
+    # Matches among the ranked candidates; `capped`: the cap was reached, older matches were left out.
     total: int
     capped: bool
 
@@ -190,7 +191,10 @@ def post_search(
 def _result(row: tuple) -> SearchResult:
     (post_id, _total, thread_id, position, created_at, body_md, title, space_name, space_slug) = row[:9]
     author_pk, display_name, email, headline = row[9:]
-    author_name = gettext("Deleted member") if author_pk is None else display_name or email.split("@")[0]
+    if author_pk is None:
+        author_name = gettext("Deleted member")
+    else:
+        author_name = get_user_model()(pk=author_pk, display_name=display_name, email=email).public_name
     post = Post(pk=post_id, thread_id=thread_id, position=position)
     return SearchResult(
         post_id=post_id,

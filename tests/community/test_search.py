@@ -218,6 +218,10 @@ def test_results_show_space_author_date_and_link_to_the_post(client, space):
     assert "Général" in html
     assert "Léa Fontaine" in html
     assert 'datetime="2026-03-14T10:30:00+01:00"' in html
+    post.author = None
+    post.save(update_fields=["author"])
+    results = search(client, "velo").context["results"].results
+    assert [r.author_name for r in results if r.post_id == post.pk] == ["Deleted member"]
 
 
 def test_results_are_paged_with_a_next_link(client, space):
@@ -242,7 +246,7 @@ def test_only_the_newest_matches_are_ranked_and_the_page_says_so(client, space, 
     response = search(client, "poire")
 
     assert sorted(found(response)) == ["Poire 2", "Poire 3", "Poire 4"]
-    assert "More than 3 posts match; the most recent are ranked." in response.content.decode()
+    assert "At least 3 posts match; the most recent are ranked." in response.content.decode()
 
 
 # Filters -------------------------------------------------------------------------------------------
