@@ -90,7 +90,8 @@ QUERIES = [
 def params(text, space_ids, **overrides):
     values = {
         "text": fold(text), "visible": "visible", "space_ids": space_ids, "space_id": None, "author_id": None,
-        "after": None, "before": None, "candidates": search.CANDIDATES, "title_boost": search.TITLE_BOOST,
+        "after": None, "before": None, "candidates": search.CANDIDATES,
+        "title_candidates": search.TITLE_CANDIDATES, "title_boost": search.TITLE_BOOST,
         "limit": search.PAGE_SIZE + 1, "offset": 0, "snippet_max": search.SNIPPET_SOURCE_MAX,
         "markdown": search.MARKDOWN_PUNCTUATION, "accented": search.ACCENTED, "unaccented": search.UNACCENTED,
         "headline_options": search.HEADLINE_OPTIONS,
@@ -103,13 +104,16 @@ def run(label, space_ids, **overrides):
     timings = []
     with connection.cursor() as cursor:
         for text in QUERIES:
-            sql = "EXPLAIN (ANALYZE, FORMAT JSON) " + search._SEARCH_SQL
+            sql = "EXPLAIN (ANALYZE, FORMAT JSON) " + search._statement(text)
             cursor.execute(sql, params(text, space_ids, **overrides))
             plan = cursor.fetchone()[0][0]
             timings.append(plan["Planning Time"] + plan["Execution Time"])
     print(
         f"{label}: p50 {statistics.median(timings):.1f} ms, max {max(timings):.1f} ms (planning + execution)"
     )
+    if "-v" in sys.argv:
+        for text, ms in zip(QUERIES, timings, strict=True):
+            print(f"    {text:24} {ms:6.1f} ms")
 
 
 def main():

@@ -34,6 +34,9 @@ MAX_PAGES = 10
 # size of the forum. Measured on 200k posts, 1,000 costs about half the time of 2,000 on common words
 # and still leaves five times what the ten pages of PAGE_SIZE results can show.
 CANDIDATES = 1000
+# Threads found by their title alone add their opening post; each is a random read of an older part of
+# the posts table, so fewer are taken (they rank high: the title boost outweighs most text ranks).
+TITLE_CANDIDATES = 100
 TITLE_BOOST = 0.5
 SNIPPET_SOURCE_MAX = 20_000
 _SKIP_MAX = 300
@@ -66,8 +69,10 @@ _SCOPE = """
     AND (%(before)s::timestamptz IS NULL OR p.created_at < %(before)s)
 """
 
-# Composed of the constant fragments above only; every value travels as a parameter.
-_SEARCH_SQL = f"""
+
+def _search_sql(post_order: str, thread_order: str) -> str:
+    """The statement, composed of the constant fragments above only; every value is a parameter."""
+    return f"""
 WITH body_hits AS (
     -- The newest posts whose text matches, ranked as they are read (title matches get a boost).
     SELECT p.id,
@@ -75,13 +80,13 @@ WITH body_hits AS (
              + CASE WHEN t.search_vector @@ {_TSQUERY} THEN %(title_boost)s ELSE 0 END AS rank
     FROM community_post p JOIN community_thread t ON t.id = p.thread_id
     WHERE p.search_vector @@ {_TSQUERY} AND {_SCOPE}
-    ORDER BY p.id DESC LIMIT %(candidates)s
+    ORDER BY {post_order} DESC LIMIT %(candidates)s
 ), title_hits AS (
     -- The opening posts of the newest threads whose title matches, even when their text does not.
     SELECT p.id, ts_rank(p.search_vector, {_TSQUERY}) + %(title_boost)s AS rank
     FROM community_thread t JOIN community_post p ON p.thread_id = t.id AND p.position = 1
     WHERE t.search_vector @@ {_TSQUERY} AND {_SCOPE}
-    ORDER BY t.id DESC LIMIT %(candidates)s
+    ORDER BY {thread_order} DESC LIMIT %(title_candidates)s
 ), candidates AS (
     SELECT id, max(rank) AS rank FROM (SELECT * FROM body_hits UNION ALL SELECT * FROM title_hits) AS hits
     GROUP BY id ORDER BY id DESC LIMIT %(candidates)s
@@ -106,6 +111,19 @@ JOIN community_space s ON s.id = t.space_id
 LEFT JOIN accounts_user u ON u.id = p.author_id
 ORDER BY r.rank DESC, r.id DESC
 """  # noqa: S608
+
+
+_SEARCH_SQL = _search_sql("p.id", "t.id")
+# The planner estimates a phrase ("mise à jour", and hyphenated or apostrophised words, which parse as
+# phrases) as if its words were merely all present, so it may expect many matches, walk the primary key
+# backwards and read the whole table for a phrase that barely occurs. Ordering by `id + 0` hides the
+# key's order and leaves the GIN index: its cost is bounded by the posts holding all the words.
+_PHRASE_SEARCH_SQL = _search_sql("p.id + 0", "t.id + 0")
+_PHRASE_RE = re.compile(r'"|\w[^\w\s]+\w')
+
+
+def _statement(text: str) -> str:
+    return _PHRASE_SEARCH_SQL if _PHRASE_RE.search(text) else _SEARCH_SQL
 
 
 @dataclass(frozen=True)
@@ -163,6 +181,7 @@ def post_search(
         "after": after,
         "before": before,
         "candidates": CANDIDATES,
+        "title_candidates": TITLE_CANDIDATES,
         "title_boost": TITLE_BOOST,
         "limit": PAGE_SIZE + 1,
         "offset": (page - 1) * PAGE_SIZE,
@@ -175,7 +194,7 @@ def post_search(
     if not params["space_ids"]:
         return SearchPage(results=[], number=page, has_next=False, total=0, capped=False)
     with connection.cursor() as cursor:
-        cursor.execute(_SEARCH_SQL, params)
+        cursor.execute(_statement(text), params)
         rows = cursor.fetchall()
     results = [_result(row) for row in rows[:PAGE_SIZE]]
     total = rows[0][1] if rows else 0
@@ -243,6 +262,10 @@ def _restore(fragment: str, plain: str, folded: str) -> str | None:
     bare = fragment.replace(_START, "").replace(_STOP, "")
     if not bare.strip():
         return None
+    at = folded.find(bare)
+    if at >= 0:  # nothing was left out: copy the span, character for character
+        chars = iter(plain[at : at + len(bare)])
+        return "".join(ch if ch in (_START, _STOP) else next(chars) for ch in fragment)
     index = folded.find(bare.split(maxsplit=1)[0])
     if index < 0:
         return None
