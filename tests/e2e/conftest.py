@@ -8,6 +8,7 @@ when REQUIRE_BROWSER=1 (CI).
 from __future__ import annotations
 
 import os
+from importlib import import_module
 from pathlib import Path
 
 import polib
@@ -85,3 +86,12 @@ def french(french_catalogue):
         return french_catalogue[msgid]
 
     return translate
+
+
+@pytest.fixture(autouse=True)
+def _published_netiquette(transactional_db) -> None:
+    """Journeys run on a flushed database (transactional tests empty the tables the data migrations
+    filled), so publish the default netiquette again, as a fresh installation has it."""
+    from django.apps import apps
+
+    import_module("moderation.migrations.0002_netiquette_defaults").seed_netiquette(apps, None)
