@@ -29,6 +29,17 @@ def _form_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+def _attempt(form, action):
+    """Run a service for a form: its refusals become the form's errors, shown on the page again."""
+    try:
+        return action()
+    except ValidationError as exc:
+        _form_errors(form, exc)
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc))
+    return None
+
+
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     spaces = selectors.space_list(user)
@@ -63,13 +74,10 @@ def thread_new(request: HttpRequest, slug: str) -> HttpResponse:
     space = selectors.access_space(request.user, slug)
     form = ThreadForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            thread = services.thread_create(actor=request.user, space=space, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        thread = _attempt(
+            form, lambda: services.thread_create(actor=request.user, space=space, **form.cleaned_data)
+        )
+        if thread is not None:
             if thread.state != "visible":
                 messages.info(request, _("Your thread awaits review by the community team."))
             return redirect(thread)
@@ -153,19 +161,17 @@ def post_reply(request: HttpRequest, pk: int) -> HttpResponse:
         reply_to = None
         if form.cleaned_data["reply_to"]:
             reply_to = Post.objects.filter(pk=form.cleaned_data["reply_to"], thread=thread).first()
-        try:
-            post = services.post_create(
+        post = _attempt(
+            form,
+            lambda: services.post_create(
                 actor=request.user,
                 thread=thread,
                 body=form.cleaned_data["body"],
                 reply_to=reply_to,
                 client_token=form.cleaned_data["client_token"],
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+            ),
+        )
+        if post is not None:
             if post.state != "visible":
                 messages.info(request, _("Your reply awaits review by the community team."))
             return redirect(post)
