@@ -128,7 +128,10 @@ def run() -> int:
             children[name] = subprocess.Popen(command, cwd=BASE_DIR, env=env, start_new_session=True)
         port = env.get("PORT", "8000")
         _say(f"Agora is up: http://127.0.0.1:{port}/  (admin: /admin/, dashboards: /reporting/)")
-        _say("demo logins (password: agora-demo): member@example.com, cm@example.com, marketing@example.com")
+        _say(
+            "demo logins (password: agora-demo): member@example.com, cm@example.com, "
+            "marketing@example.com, ambassador@example.com"
+        )
         _say("press Ctrl-C to stop everything")
         while True:
             for name, process in children.items():
