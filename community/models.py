@@ -191,6 +191,7 @@ class Post(models.Model):
     helpful_count = models.PositiveIntegerField(default=0, editable=False)
     edit_count = models.PositiveIntegerField(default=0, editable=False)
     edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    client_token = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     search_vector = models.GeneratedField(
         expression=models.Case(
@@ -207,6 +208,12 @@ class Post(models.Model):
         verbose_name_plural = _("posts")
         constraints = [
             models.UniqueConstraint(fields=["thread", "position"], name="community_post_position_unique"),
+            # The token of the form that created the post: a double submit finds the first post.
+            models.UniqueConstraint(
+                fields=["client_token"],
+                condition=Q(client_token__isnull=False),
+                name="community_post_client_token",
+            ),
         ]
         indexes = [
             models.Index(fields=["author", "-created_at"], name="community_post_author"),

@@ -1,7 +1,21 @@
 from django.urls import path
 
-from community import views
+from community.views import forum
+
+app_name = "community"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("spaces/<slug:slug>/", forum.space_detail, name="space"),
+    path("spaces/<slug:slug>/new/", forum.thread_new, name="thread-new"),
+    path("threads/<int:pk>/", forum.thread_detail, name="thread"),
+    path("threads/<int:pk>/reply/", forum.post_reply, name="reply"),
+    path("threads/<int:pk>/solution/", forum.thread_solution, name="thread-solution"),
+    path("threads/<int:pk>/flags/", forum.thread_flags, name="thread-flags"),
+    path("threads/<int:pk>/welcome/", forum.thread_welcome, name="thread-welcome"),
+    path("posts/<int:pk>/", forum.post_permalink, name="post"),
+    path("posts/<int:pk>/edit/", forum.post_edit, name="post-edit"),
+    path("posts/<int:pk>/history/", forum.post_history, name="post-history"),
+    path("posts/<int:pk>/delete/", forum.post_delete, name="post-delete"),
+    path("posts/<int:pk>/react/<str:kind>/", forum.post_react, name="post-react"),
+    path("welcome/", forum.welcome_list, name="welcome"),
 ]

@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 
-from accounts.permissions import can_use_admin, can_view_reporting
+from accounts.permissions import can_use_admin, can_view_reporting, is_ambassador, is_community_manager
 from config.branding import branding_get
 
 
@@ -11,4 +11,5 @@ def site(request: HttpRequest) -> dict:
         "branding": branding_get(),
         "nav_can_admin": can_use_admin(user),
         "nav_can_reporting": can_view_reporting(user),
+        "nav_can_welcome": is_community_manager(user) or is_ambassador(user),
     }

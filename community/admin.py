@@ -1,0 +1,127 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from community.models import Post, PostRevision, Space, Thread
+from community.services import forum as services
+
+
+@admin.register(Space)
+class SpaceAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "order",
+        "visibility",
+        "premoderated",
+        "is_introductions",
+        "thread_count",
+        "post_count",
+    ]
+    list_editable = ["order"]
+    list_filter = ["visibility", "premoderated"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+    readonly_fields = ["thread_count", "post_count", "last_activity_at"]
+
+
+@admin.register(Thread)
+class ThreadAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "space",
+        "author",
+        "state",
+        "pinned",
+        "locked",
+        "featured_at",
+        "post_count",
+        "created_at",
+    ]
+    list_filter = ["space", "state", "pinned", "locked"]
+    search_fields = ["title"]
+    date_hierarchy = "created_at"
+    list_select_related = ["space", "author"]
+    raw_id_fields = ["author", "last_poster", "solution"]
+    readonly_fields = [
+        "state",
+        "post_count",
+        "last_position",
+        "last_activity_at",
+        "view_count",
+        "welcomed_at",
+    ]
+    fields = [
+        "space",
+        "title",
+        "author",
+        "state",
+        "pinned",
+        "locked",
+        "featured_at",
+        "solution",
+        *readonly_fields[1:],
+    ]
+    actions = ["pin", "unpin", "lock", "unlock", "feature", "unfeature"]
+    show_full_result_count = False
+
+    def _flags(self, request, queryset, **flags) -> None:
+        for thread in queryset:
+            services.thread_update_flags(actor=request.user, thread=thread, **flags)
+        self.message_user(request, _("The threads are updated."), messages.SUCCESS)
+
+    @admin.action(description=_("Pin the selected threads"))
+    def pin(self, request, queryset):
+        self._flags(request, queryset, pinned=True)
+
+    @admin.action(description=_("Unpin the selected threads"))
+    def unpin(self, request, queryset):
+        self._flags(request, queryset, pinned=False)
+
+    @admin.action(description=_("Lock the selected threads"))
+    def lock(self, request, queryset):
+        self._flags(request, queryset, locked=True)
+
+    @admin.action(description=_("Unlock the selected threads"))
+    def unlock(self, request, queryset):
+        self._flags(request, queryset, locked=False)
+
+    @admin.action(description=_("Feature the selected threads on the home page"))
+    def feature(self, request, queryset):
+        self._flags(request, queryset, featured=True)
+
+    @admin.action(description=_("Stop featuring the selected threads"))
+    def unfeature(self, request, queryset):
+        self._flags(request, queryset, featured=False)
+
+    def has_add_permission(self, request) -> bool:
+        # Threads are started on the site, where their first post is written.
+        return False
+
+
+class RevisionInline(admin.TabularInline):
+    model = PostRevision
+    extra = 0
+    can_delete = False
+    readonly_fields = ["created_at", "edited_by", "body_md"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "author", "state", "created_at", "edit_count", "like_count", "helpful_count"]
+    list_filter = ["state"]
+    search_fields = ["body_md"]
+    list_select_related = ["author"]
+    raw_id_fields = ["thread", "author", "reply_to"]
+    readonly_fields = [f.name for f in Post._meta.fields if f.name not in {"search_vector"}]
+    exclude = ["search_vector"]
+    inlines = [RevisionInline]
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Edits go through the site's edit form, which keeps the history and re-renders the text.
+        return False

@@ -1,0 +1,163 @@
+"""Reads of the forum shaped for its pages: each costs a fixed number of queries, whatever the rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accounts.permissions import Actor, is_community_manager
+from community.models import POSTS_PER_PAGE, MemberState, Post, PostState, Reaction, Space, Thread
+from community.permissions import can_see_thread, visible_spaces_q
+
+MEMBER_COUNT_KEY = "community:member-count"
+THREADS_PER_PAGE = 30
+LIST_FIELDS = (
+    "id", "title", "pinned", "locked", "featured_at", "state", "solution_id", "post_count", "last_position",
+    "last_activity_at", "created_at", "view_count",
+    "space__name", "space__slug", "space__colour", "space__icon",
+    "author__id", "author__display_name", "author__email", "author__handle", "author__avatar_version",
+    "last_poster__id", "last_poster__display_name", "last_poster__email", "last_poster__handle",
+)  # fmt: skip
+
+
+def member_count() -> int:
+    """Active members, cached for a minute: the home page shows it to everyone."""
+    count = cache.get(MEMBER_COUNT_KEY)
+    if count is None:
+        count = get_user_model().objects.filter(is_active=True).count()
+        cache.set(MEMBER_COUNT_KEY, count, timeout=60)
+    return count
+
+
+def space_list(user: Actor) -> list[Space]:
+    return list(Space.objects.filter(visible_spaces_q(user)).order_by("order", "name"))
+
+
+def access_space(user: Actor, slug: str) -> Space:
+    """The space, or 404 for a missing and a forbidden one alike."""
+    space = Space.objects.filter(visible_spaces_q(user), slug=slug).first()
+    if space is None:
+        raise Http404
+    return space
+
+
+def _thread_list(user: Actor) -> QuerySet[Thread]:
+    return (
+        Thread.objects.filter(visible_spaces_q(user, prefix="space__"), state=PostState.VISIBLE)
+        .select_related("space", "author", "last_poster")
+        .only(*LIST_FIELDS)
+    )
+
+
+def featured_threads(user: Actor, limit: int = 4) -> list[Thread]:
+    return list(_thread_list(user).filter(featured_at__isnull=False).order_by("-featured_at")[:limit])
+
+
+def recent_threads(user: Actor, limit: int = 10) -> list[Thread]:
+    return list(_thread_list(user).order_by("-last_activity_at")[:limit])
+
+
+@dataclass
+class ThreadPage:
+    threads: list[Thread]
+    next_cursor: str | None
+
+
+def _parse_cursor(cursor: str | None) -> tuple[bool, datetime, int] | None:
+    """A cursor is "pinned|iso-date|id" of the last thread shown: pages are keyset slices, no OFFSET."""
+    if not cursor:
+        return None
+    try:
+        pinned, when, pk = cursor.split("|")
+        return pinned == "1", datetime.fromisoformat(when), int(pk)
+    except ValueError:
+        return None
+
+
+def space_threads(queryset: QuerySet[Thread], cursor: str | None) -> ThreadPage:
+    """A page of a space's threads: pinned first, then latest activity (index community_thread_space_list)."""
+    after = _parse_cursor(cursor)
+    if after is not None:
+        pinned, when, pk = after
+        keyset = Q(pinned=pinned, last_activity_at__lt=when) | Q(
+            pinned=pinned, last_activity_at=when, id__lt=pk
+        )
+        if pinned:
+            keyset |= Q(pinned=False)
+        queryset = queryset.filter(keyset)
+    rows = list(queryset.order_by("-pinned", "-last_activity_at", "-id")[: THREADS_PER_PAGE + 1])
+    next_cursor = None
+    if len(rows) > THREADS_PER_PAGE:
+        rows = rows[:THREADS_PER_PAGE]
+        last = rows[-1]
+        next_cursor = f"{int(last.pinned)}|{last.last_activity_at.isoformat()}|{last.pk}"
+    return ThreadPage(threads=rows, next_cursor=next_cursor)
+
+
+def space_thread_queryset(user: Actor, space: Space) -> QuerySet[Thread]:
+    return _thread_list(user).filter(space=space)
+
+
+def access_thread(user: Actor, pk: int) -> Thread:
+    """The thread with its space, or 404 for a missing and a forbidden one alike."""
+    thread = Thread.objects.select_related("space", "author", "solution__author").filter(pk=pk).first()
+    if thread is None or not can_see_thread(user, thread):
+        raise Http404
+    return thread
+
+
+def thread_posts(user: Actor, thread: Thread, page: int) -> list[Post]:
+    """The posts of one page: a range of positions, so page 500 costs what page 1 costs."""
+    first = (page - 1) * POSTS_PER_PAGE + 1
+    posts = Post.objects.filter(thread=thread, position__gte=first, position__lt=first + POSTS_PER_PAGE)
+    if not is_community_manager(user):
+        # Others' held posts are not shown; the author sees theirs as "awaiting review".
+        mine = Q(author_id=user.pk) if user.is_authenticated else Q(pk__in=[])
+        posts = posts.filter(~Q(state=PostState.PENDING) | mine)
+    return list(
+        posts.select_related("author", "reply_to__author")
+        .defer("search_vector", "reply_to__body_md", "reply_to__body_html", "reply_to__search_vector")
+        .order_by("position")
+    )
+
+
+def my_reactions(user: Actor, posts: list[Post]) -> set[tuple[int, str]]:
+    if not user.is_authenticated or not posts:
+        return set()
+    return set(
+        Reaction.objects.filter(user=user, post__in=[p.pk for p in posts]).values_list("post_id", "kind")
+    )
+
+
+def access_post(user: Actor, pk: int) -> Post:
+    post = Post.objects.select_related("thread__space", "author").filter(pk=pk).first()
+    if post is None or not can_see_thread(user, post.thread):
+        raise Http404
+    if post.state == PostState.PENDING and not (is_community_manager(user) or post.author_id == user.pk):
+        raise Http404
+    return post
+
+
+def post_revisions(post: Post) -> list:
+    return list(post.revisions.select_related("edited_by").order_by("-created_at"))
+
+
+def member_state(user: Actor) -> MemberState | None:
+    if not user.is_authenticated:
+        return None
+    return MemberState.objects.filter(pk=user.pk).first()
+
+
+def introductions_to_welcome(limit: int = 50) -> list[Thread]:
+    """Newcomers' introductions nobody from the team has welcomed yet, oldest first."""
+    return list(
+        Thread.objects.filter(space__is_introductions=True, state=PostState.VISIBLE, welcomed_at__isnull=True)
+        .select_related("author", "space")
+        .only(*LIST_FIELDS, "welcomed_at")
+        .order_by("created_at")[:limit]
+    )

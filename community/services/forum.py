@@ -1,0 +1,342 @@
+"""Writes of the forum: threads, posts, edits, reactions, best answers and the team's thread tools.
+
+Each post takes the next position of its thread under a row lock of the thread, in the same transaction
+that bumps the denormalised counters, so pages stay fixed-size slices and counters never drift.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from accounts.models import User
+from community import permissions
+from community.models import (
+    POST_MAX,
+    TITLE_MAX,
+    MemberState,
+    Post,
+    PostRevision,
+    PostState,
+    Reaction,
+    ReactionKind,
+    Space,
+    Thread,
+)
+from community.services import notifications
+from community.text import clean_text, render_markdown
+
+
+def _clean_body(body: str) -> str:
+    body = clean_text(body)
+    if not body:
+        raise ValidationError({"body": _("Write something before posting.")})
+    if len(body) > POST_MAX:
+        raise ValidationError(
+            {
+                "body": _("A post holds at most %(max)s characters; this one has %(n)s.")
+                % {"max": POST_MAX, "n": len(body)}
+            }
+        )
+    return body
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join(clean_text(title).split())
+    if len(title) < 3:
+        raise ValidationError({"title": _("Give the thread a title of at least 3 characters.")})
+    if len(title) > TITLE_MAX:
+        raise ValidationError({"title": _("A title holds at most %(max)s characters.") % {"max": TITLE_MAX}})
+    return title
+
+
+def _initial_state(space: Space) -> str:
+    return PostState.PENDING if space.premoderated else PostState.VISIBLE
+
+
+def _existing_post(client_token: uuid.UUID | None) -> Post | None:
+    if client_token is None:
+        return None
+    return Post.objects.select_related("thread").filter(client_token=client_token).first()
+
+
+def _member_state_locked(user: User) -> MemberState:
+    state, _created = MemberState.objects.get_or_create(user=user)
+    return MemberState.objects.select_for_update().get(pk=state.pk)
+
+
+def _count_visible_post(*, thread: Thread, post: Post, author: User) -> None:
+    """Bump thread, space and member counters for a post that became visible (same transaction)."""
+    now = post.created_at
+    Thread.objects.filter(pk=thread.pk).update(
+        post_count=F("post_count") + 1,
+        last_activity_at=Greatest(F("last_activity_at"), now),
+        last_poster=author,
+    )
+    Space.objects.filter(pk=thread.space_id).update(
+        post_count=F("post_count") + 1,
+        last_activity_at=now,
+        thread_count=F("thread_count") + int(post.position == 1),
+    )
+    MemberState.objects.filter(pk=author.pk).update(post_count=F("post_count") + 1)
+
+
+@transaction.atomic
+def thread_create(
+    *, actor: User, space: Space, title: str, body: str, client_token: uuid.UUID | None = None
+) -> Thread:
+    """Open a thread with its first post. A second submit of the same form returns the first thread."""
+    if not permissions.can_start_thread(actor, space):
+        raise PermissionDenied(_("You cannot start a thread in this space."))
+    title, body = _clean_title(title), _clean_body(body)
+    existing = _existing_post(client_token)
+    if existing is not None:
+        return existing.thread
+    now = timezone.now()
+    state = _initial_state(space)
+    member = _member_state_locked(actor)
+    thread = Thread.objects.create(
+        space=space,
+        title=title,
+        author=actor,
+        state=state,
+        last_activity_at=now,
+        last_poster=actor,
+        last_position=1,
+    )
+    post = _insert_post(
+        thread=thread, author=actor, body=body, position=1, state=state, client_token=client_token
+    )
+    if space.is_introductions and member.introduction_id is None:
+        member.introduction = thread
+        member.save(update_fields=["introduction"])
+    if state == PostState.VISIBLE:
+        _count_visible_post(thread=thread, post=post, author=actor)
+        notifications.post_published(post=post)
+    thread.refresh_from_db()
+    return thread
+
+
+def _insert_post(
+    *, thread: Thread, author: User, body: str, position: int, state: str, client_token, reply_to=None
+) -> Post:
+    first_of_member = not Post.objects.filter(author=author).exists()
+    try:
+        with transaction.atomic():
+            return Post.objects.create(
+                thread=thread,
+                author=author,
+                position=position,
+                body_md=body,
+                body_html=render_markdown(body),
+                language=(author.language or "fr")[:2],
+                state=state,
+                reply_to=reply_to,
+                is_first_of_member=first_of_member,
+                client_token=client_token,
+            )
+    except IntegrityError as exc:
+        if client_token is not None and Post.objects.filter(client_token=client_token).exists():
+            raise DuplicateSubmit from exc
+        raise
+
+
+class DuplicateSubmit(Exception):
+    """The same form was submitted twice; the first submission won."""
+
+
+@transaction.atomic
+def post_create(
+    *,
+    actor: User,
+    thread: Thread,
+    body: str,
+    reply_to: Post | None = None,
+    client_token: uuid.UUID | None = None,
+) -> Post:
+    """Reply in a thread. Locks the thread row to take the next position; notifies after commit."""
+    body = _clean_body(body)
+    existing = _existing_post(client_token)
+    if existing is not None:
+        return existing
+    thread = Thread.objects.select_for_update().select_related("space").get(pk=thread.pk)
+    if thread.state == PostState.DELETED:
+        raise ValidationError(_("This thread was deleted; replies are closed."))
+    if thread.locked and not permissions.can_manage_thread(actor):
+        raise ValidationError(_("This thread is locked; replies are closed."))
+    if not permissions.can_reply(actor, thread):
+        raise PermissionDenied(_("You cannot reply in this thread."))
+    if reply_to is not None and reply_to.thread_id != thread.pk:
+        raise ValidationError(_("You can only quote a post of the same thread."))
+    _member_state_locked(actor)
+    position = thread.last_position + 1
+    state = _initial_state(thread.space)
+    try:
+        post = _insert_post(
+            thread=thread,
+            author=actor,
+            body=body,
+            position=position,
+            state=state,
+            client_token=client_token,
+            reply_to=reply_to,
+        )
+    except DuplicateSubmit:
+        return Post.objects.get(client_token=client_token)
+    Thread.objects.filter(pk=thread.pk).update(last_position=position)
+    if state == PostState.VISIBLE:
+        _count_visible_post(thread=thread, post=post, author=actor)
+        if thread.author_id != actor.pk:
+            MemberState.objects.filter(pk=actor.pk, first_reply_at__isnull=True).update(
+                first_reply_at=post.created_at
+            )
+        notifications.post_published(post=post)
+    return post
+
+
+@transaction.atomic
+def post_edit(*, actor: User, post: Post, body: str, title: str | None = None) -> Post:
+    """Keep the old text as a revision, re-render, mark edited. The first post may retitle its thread."""
+    post = Post.objects.select_for_update().select_related("thread__space").get(pk=post.pk)
+    if not permissions.can_edit_post(actor, post):
+        raise PermissionDenied(_("You cannot edit this post."))
+    body = _clean_body(body)
+    new_title = _clean_title(title) if (title is not None and post.position == 1) else None
+    if body == post.body_md and (new_title is None or new_title == post.thread.title):
+        return post
+    PostRevision.objects.create(post=post, body_md=post.body_md, edited_by=actor)
+    post.body_md = body
+    post.body_html = render_markdown(body)
+    post.edit_count = F("edit_count") + 1
+    post.edited_at = timezone.now()
+    post.save(update_fields=["body_md", "body_html", "edit_count", "edited_at"])
+    if new_title is not None and new_title != post.thread.title:
+        Thread.objects.filter(pk=post.thread_id).update(title=new_title)
+    post.refresh_from_db()
+    return post
+
+
+@transaction.atomic
+def post_delete(*, actor: User, post: Post) -> None:
+    """Soft delete: the slot stays in the thread ("deleted"); deleting the first post deletes the thread."""
+    post = Post.objects.select_for_update().select_related("thread").get(pk=post.pk)
+    if not permissions.can_delete_post(actor, post):
+        raise PermissionDenied(_("You cannot delete this post."))
+    was_visible = post.state == PostState.VISIBLE
+    post.state = PostState.DELETED
+    post.save(update_fields=["state"])
+    thread = post.thread
+    if was_visible:
+        Thread.objects.filter(pk=thread.pk).update(post_count=Greatest(F("post_count") - 1, 0))
+        Space.objects.filter(pk=thread.space_id).update(post_count=Greatest(F("post_count") - 1, 0))
+        if post.author_id:
+            MemberState.objects.filter(pk=post.author_id).update(post_count=Greatest(F("post_count") - 1, 0))
+    if thread.solution_id == post.pk:
+        Thread.objects.filter(pk=thread.pk).update(solution=None)
+    if post.position == 1:
+        Thread.objects.filter(pk=thread.pk).update(state=PostState.DELETED)
+        if thread.state == PostState.VISIBLE:
+            Space.objects.filter(pk=thread.space_id).update(thread_count=Greatest(F("thread_count") - 1, 0))
+
+
+@transaction.atomic
+def reaction_toggle(*, actor: User, post: Post, kind: str) -> bool:
+    """Add the reaction, or take it back if given already. Returns whether it is now on."""
+    if kind not in ReactionKind.values:
+        raise ValidationError(_("Unknown reaction."))
+    if not actor.is_authenticated or not permissions.can_see_thread(actor, post.thread):
+        raise PermissionDenied(_("You cannot react to this post."))
+    if post.author_id == actor.pk:
+        raise ValidationError(_("You cannot react to your own post."))
+    if post.state != PostState.VISIBLE:
+        raise ValidationError(_("This post can no longer receive reactions."))
+    counter = "like_count" if kind == ReactionKind.LIKE else "helpful_count"
+    deleted, _detail = Reaction.objects.filter(post=post, user=actor, kind=kind).delete()
+    if deleted:
+        Post.objects.filter(pk=post.pk).update(**{counter: Greatest(F(counter) - 1, 0)})
+        return False
+    try:
+        with transaction.atomic():
+            Reaction.objects.create(post=post, user=actor, kind=kind)
+    except IntegrityError:
+        return True  # A concurrent click of the same member added it first.
+    Post.objects.filter(pk=post.pk).update(**{counter: F(counter) + 1})
+    return True
+
+
+@transaction.atomic
+def thread_mark_solution(*, actor: User, thread: Thread, post: Post | None) -> Thread:
+    """The thread's author or the team marks the reply that answered it (None clears it)."""
+    thread = Thread.objects.select_for_update().get(pk=thread.pk)
+    if not permissions.can_mark_solution(actor, thread):
+        raise PermissionDenied(_("Only the author of the thread or the team can choose the best answer."))
+    if post is not None and (
+        post.thread_id != thread.pk or post.position == 1 or post.state != PostState.VISIBLE
+    ):
+        raise ValidationError(_("Choose a visible reply of this thread."))
+    previous = thread.solution_id
+    thread.solution = post
+    thread.save(update_fields=["solution"])
+    if post is not None and post.pk != previous and post.author_id and post.author_id != actor.pk:
+        notifications.solution_marked(post=post)
+    return thread
+
+
+@transaction.atomic
+def thread_update_flags(
+    *,
+    actor: User,
+    thread: Thread,
+    pinned: bool | None = None,
+    locked: bool | None = None,
+    featured: bool | None = None,
+) -> Thread:
+    """Pin, lock or feature a thread (featured threads are launched by the team and shown on the home)."""
+    if not permissions.can_manage_thread(actor):
+        raise PermissionDenied(_("Only the community team can pin, lock or feature threads."))
+    thread = Thread.objects.select_for_update().get(pk=thread.pk)
+    fields = []
+    if pinned is not None:
+        thread.pinned = pinned
+        fields.append("pinned")
+    if locked is not None:
+        thread.locked = locked
+        fields.append("locked")
+    if featured is not None:
+        thread.featured_at = (thread.featured_at or timezone.now()) if featured else None
+        fields.append("featured_at")
+    if fields:
+        thread.save(update_fields=fields)
+    return thread
+
+
+WELCOME_MESSAGE = _lazy(
+    "Welcome to the community, @%(handle)s! Thank you for introducing yourself. "
+    "Have a look around the spaces, ask your questions, and do not hesitate to reply to others: "
+    "that is how we all learn. See you soon!"
+)
+
+
+@transaction.atomic
+def thread_welcome(*, actor: User, thread: Thread) -> Post:
+    """One-click welcome reply on a newcomer's introduction, in the newcomer's language, once only.
+
+    The conditional update settles two team members clicking at once: only one welcome is posted.
+    """
+    if not permissions.can_welcome(actor):
+        raise PermissionDenied(_("Only the community team and ambassadors welcome newcomers."))
+    if not thread.space.is_introductions or thread.author is None:
+        raise ValidationError(_("Only introductions are welcomed this way."))
+    if not Thread.objects.filter(pk=thread.pk, welcomed_at__isnull=True).update(welcomed_at=timezone.now()):
+        raise ValidationError(_("Someone has already welcomed this member."))
+    with translation.override(thread.author.language or settings.LANGUAGE_CODE):
+        body = str(WELCOME_MESSAGE) % {"handle": thread.author.handle}
+    return post_create(actor=actor, thread=thread, body=body)

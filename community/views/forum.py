@@ -1,0 +1,303 @@
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import is_community_manager
+from community import permissions
+from community.forms import PostEditForm, ReplyForm, ThreadForm, ThreadListFilter
+from community.models import Post, ReactionKind
+from community.selectors import forum as selectors
+from community.selectors.onboarding import onboarding_checklist
+from community.services import forum as services
+from community.services import notifications
+from moderation.permissions import member_can_post
+
+
+def _netiquette_first(request: HttpRequest) -> HttpResponse | None:
+    """Members who have not accepted the current netiquette are sent to read it before posting."""
+    if request.user.is_authenticated and not member_can_post(request.user):
+        messages.info(request, _("Please accept the netiquette before posting."))
+        return redirect(f"/netiquette/?next={quote(request.get_full_path())}")
+    return None
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    spaces = selectors.space_list(user)
+    context = {
+        "member_count": selectors.member_count(),
+        "spaces": spaces,
+        "featured": selectors.featured_threads(user),
+        "recent": selectors.recent_threads(user),
+        "checklist": onboarding_checklist(user, spaces),
+    }
+    return render(request, "community/home.html", context)
+
+
+def space_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    space = selectors.access_space(request.user, slug)
+    filterset = ThreadListFilter(
+        request.GET, queryset=selectors.space_thread_queryset(request.user, space), request=request
+    )
+    page = selectors.space_threads(filterset.qs, request.GET.get("after"))
+    context = {
+        "space": space,
+        "filter": filterset,
+        "page": page,
+        "can_start_thread": permissions.can_start_thread(request.user, space)
+        or not request.user.is_authenticated,
+    }
+    return render(request, "community/space.html", context)
+
+
+@login_required
+def thread_new(request: HttpRequest, slug: str) -> HttpResponse:
+    space = selectors.access_space(request.user, slug)
+    if (response := _netiquette_first(request)) is not None:
+        return response
+    form = ThreadForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            thread = services.thread_create(actor=request.user, space=space, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            if thread.state != "visible":
+                messages.info(request, _("Your thread awaits review by the community team."))
+            return redirect(thread)
+    intro_template = _(
+        "Hello everyone!\n\n- Who am I:\n- What brings me here:\n- What I love about the brand:\n"
+    )
+    if request.method == "GET" and space.is_introductions:
+        form.initial["body"] = intro_template
+    return render(request, "community/thread_new.html", {"space": space, "form": form})
+
+
+def _page_number(request: HttpRequest, thread) -> int:
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        raise Http404 from None
+    if page < 1 or page > thread.page_count:
+        raise Http404
+    return page
+
+
+def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    thread = selectors.access_thread(user, pk)
+    page = _page_number(request, thread)
+    posts = selectors.thread_posts(user, thread, page)
+    notifications.thread_viewed(thread.pk)
+    reply_form = None
+    if permissions.can_reply(user, thread):
+        initial = {}
+        quoted = request.GET.get("quote")
+        if quoted and quoted.isdigit():
+            source = next((p for p in posts if p.pk == int(quoted)), None) or (
+                selectors.access_post(user, int(quoted)) if quoted else None
+            )
+            if source is not None and source.thread_id == thread.pk and source.is_visible:
+                name = source.author.handle if source.author else _("deleted member")
+                quoted_text = "\n".join(f"> {line}" for line in source.body_md.splitlines())
+                initial = {"body": f"@{name}\n{quoted_text}\n\n", "reply_to": source.pk}
+        reply_form = ReplyForm(initial=initial)
+    return _render_thread(request, thread, page, posts, reply_form)
+
+
+def _decorate(user, thread, posts: list[Post]) -> None:
+    """Per-post booleans for the template (the template asks no permission questions itself)."""
+    mine = selectors.my_reactions(user, posts)
+    team = is_community_manager(user)
+    for post in posts:
+        post.thread = thread
+        post.my_like = (post.pk, ReactionKind.LIKE) in mine
+        post.my_helpful = (post.pk, ReactionKind.HELPFUL) in mine
+        post.can_edit = permissions.can_edit_post(user, post)
+        post.can_see_history = team or (user.is_authenticated and post.author_id == user.pk)
+
+
+def _render_thread(request: HttpRequest, thread, page: int, posts: list[Post], reply_form, status: int = 200):
+    user = request.user
+    _decorate(user, thread, posts)
+    context = {
+        "thread": thread,
+        "space": thread.space,
+        "posts": posts,
+        "page": page,
+        "pages": range(1, thread.page_count + 1),
+        "reply_form": reply_form,
+        "can_manage": permissions.can_manage_thread(user),
+        "can_mark_solution": permissions.can_mark_solution(user, thread),
+        "is_team": is_community_manager(user),
+        "reply_blocked": user.is_authenticated and not member_can_post(user),
+    }
+    return render(request, "community/thread.html", context, status=status)
+
+
+@login_required
+@require_POST
+def post_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = selectors.access_thread(request.user, pk)
+    if (response := _netiquette_first(request)) is not None:
+        return response
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        reply_to = None
+        if form.cleaned_data["reply_to"]:
+            reply_to = Post.objects.filter(pk=form.cleaned_data["reply_to"], thread=thread).first()
+        try:
+            post = services.post_create(
+                actor=request.user,
+                thread=thread,
+                body=form.cleaned_data["body"],
+                reply_to=reply_to,
+                client_token=form.cleaned_data["client_token"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            if post.state != "visible":
+                messages.info(request, _("Your reply awaits review by the community team."))
+            return redirect(post)
+    posts = selectors.thread_posts(request.user, thread, thread.page_count)
+    return _render_thread(request, thread, thread.page_count, posts, form, status=400)
+
+
+def post_permalink(request: HttpRequest, pk: int) -> HttpResponse:
+    return redirect(selectors.access_post(request.user, pk))
+
+
+@login_required
+def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    post = selectors.access_post(request.user, pk)
+    if not permissions.can_edit_post(request.user, post):
+        raise PermissionDenied
+    initial = {"body": post.body_md, "title": post.thread.title}
+    form = PostEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_edit(
+                actor=request.user,
+                post=post,
+                body=form.cleaned_data["body"],
+                title=form.cleaned_data["title"] if post.position == 1 else None,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect(post)
+    return render(request, "community/post_edit.html", {"post": post, "form": form})
+
+
+@login_required
+def post_history(request: HttpRequest, pk: int) -> HttpResponse:
+    post = selectors.access_post(request.user, pk)
+    if not (is_community_manager(request.user) or post.author_id == request.user.pk):
+        raise PermissionDenied
+    return render(
+        request, "community/post_history.html", {"post": post, "revisions": selectors.post_revisions(post)}
+    )
+
+
+@login_required
+@require_POST
+def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    post = selectors.access_post(request.user, pk)
+    services.post_delete(actor=request.user, post=post)
+    messages.success(request, _("The post is deleted."))
+    if post.position == 1:
+        return redirect(post.thread.space)
+    return redirect(post)
+
+
+@login_required
+@require_POST
+def post_react(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    if kind not in ReactionKind.values:
+        return HttpResponseBadRequest(_("Unknown reaction."))
+    post = selectors.access_post(request.user, pk)
+    try:
+        services.reaction_toggle(actor=request.user, post=post, kind=kind)
+    except ValidationError as exc:
+        if request.htmx:
+            return HttpResponse(" ".join(exc.messages), status=400)
+        messages.error(request, " ".join(exc.messages))
+        return redirect(post)
+    if request.htmx:
+        post.refresh_from_db(fields=["like_count", "helpful_count"])
+        _decorate(request.user, post.thread, [post])
+        return render(request, "community/_reactions.html", {"post": post})
+    return redirect(post)
+
+
+@login_required
+@require_POST
+def thread_solution(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = selectors.access_thread(request.user, pk)
+    post_id = request.POST.get("post")
+    post = Post.objects.filter(pk=post_id, thread=thread).first() if post_id and post_id.isdigit() else None
+    try:
+        services.thread_mark_solution(actor=request.user, thread=thread, post=post)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Best answer chosen.") if post else _("Best answer cleared."))
+    return redirect(post or thread)
+
+
+@login_required
+@require_POST
+def thread_flags(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = selectors.access_thread(request.user, pk)
+    flag, value = request.POST.get("flag"), request.POST.get("value") == "1"
+    if flag not in {"pinned", "locked", "featured"}:
+        return HttpResponseBadRequest(_("Unknown action."))
+    services.thread_update_flags(actor=request.user, thread=thread, **{flag: value})
+    messages.success(request, _("The thread is updated."))
+    return redirect(thread)
+
+
+@login_required
+def welcome_list(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_welcome(request.user):
+        raise PermissionDenied
+    threads = selectors.introductions_to_welcome()
+    return render(request, "community/welcome.html", {"threads": threads})
+
+
+@login_required
+@require_POST
+def thread_welcome(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = selectors.access_thread(request.user, pk)
+    try:
+        post = services.thread_welcome(actor=request.user, thread=thread)
+    except ValidationError as exc:
+        messages.info(request, " ".join(exc.messages))
+    else:
+        name = thread.author.public_name if thread.author else _("deleted member")
+        messages.success(request, _("You welcomed %(name)s.") % {"name": name})
+        if request.POST.get("next") != "list":
+            return redirect(post)
+    return redirect("community:welcome")

@@ -1,0 +1,283 @@
+"""The forum core: threads, replies, positions, edits, deletes, reactions, best answers, team tools."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from community.models import POSTS_PER_PAGE, MemberState, Post, PostState, Space, Thread, Visibility
+from community.services import forum
+from moderation.models import NetiquetteAcceptance, NetiquetteVersion
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def space(db) -> Space:
+    return Space.objects.create(name="Entraide", slug="entraide", objective="Ask and help.")
+
+
+@pytest.fixture
+def introductions(db) -> Space:
+    return Space.objects.create(name="Présentations", slug="presentations", is_introductions=True)
+
+
+def accept_netiquette(*users) -> None:
+    version, _ = NetiquetteVersion.objects.get_or_create(number=1)
+    for user in users:
+        NetiquetteAcceptance.objects.get_or_create(user=user, version=version)
+
+
+@pytest.fixture
+def poster(member):
+    accept_netiquette(member)
+    return member
+
+
+def test_thread_create_opens_a_thread_with_its_first_post_and_counters(poster, space):
+    thread = forum.thread_create(
+        actor=poster, space=space, title="  Mon   premier sujet ", body="Bonjour **tous**"
+    )
+    assert thread.title == "Mon premier sujet"
+    post = thread.posts.get()
+    assert post.position == 1 and "<strong>tous</strong>" in post.body_html
+    assert post.is_first_of_member
+    space.refresh_from_db()
+    assert (space.thread_count, space.post_count, thread.post_count) == (1, 1, 1)
+    assert MemberState.objects.get(pk=poster.pk).post_count == 1
+
+
+def test_replies_take_consecutive_positions_and_a_deep_page_is_a_position_range(poster, space, client):
+    thread = forum.thread_create(actor=poster, space=space, title="Long thread", body="first")
+    for n in range(2, POSTS_PER_PAGE * 2 + 5):
+        forum.post_create(actor=poster, thread=thread, body=f"reply {n}")
+    thread.refresh_from_db()
+    assert thread.last_position == POSTS_PER_PAGE * 2 + 4 == thread.post_count
+    assert list(thread.posts.order_by("position").values_list("position", flat=True)) == list(
+        range(1, thread.last_position + 1)
+    )
+    response = client.get(reverse("community:thread", args=[thread.pk]), {"page": 3})
+    assert response.status_code == 200
+    assert f"reply {POSTS_PER_PAGE * 2 + 1}" in response.text and "reply 5<" not in response.text
+    assert client.get(reverse("community:thread", args=[thread.pk]), {"page": 9}).status_code == 404
+
+
+def test_a_second_submit_of_the_same_form_creates_nothing(poster, space):
+    token = uuid.uuid4()
+    first = forum.thread_create(actor=poster, space=space, title="Once", body="only once", client_token=token)
+    again = forum.thread_create(actor=poster, space=space, title="Once", body="only once", client_token=token)
+    assert first.pk == again.pk and Thread.objects.count() == 1
+    reply_token = uuid.uuid4()
+    one = forum.post_create(actor=poster, thread=first, body="a reply", client_token=reply_token)
+    two = forum.post_create(actor=poster, thread=first, body="a reply", client_token=reply_token)
+    assert one.pk == two.pk and first.posts.count() == 2
+
+
+@pytest.mark.parametrize("body", ["", "   \n\t ", "\x00\x01"])
+def test_empty_posts_are_refused_with_a_message(poster, space, body):
+    with pytest.raises(ValidationError) as exc:
+        forum.thread_create(actor=poster, space=space, title="Title", body=body)
+    assert "Write something" in str(exc.value)
+    assert not Thread.objects.exists()
+
+
+def test_a_post_over_50000_characters_is_refused(poster, space):
+    with pytest.raises(ValidationError, match="at most"):
+        forum.thread_create(actor=poster, space=space, title="Title", body="x" * 50_001)
+
+
+def test_script_and_javascript_links_never_reach_the_page(poster, space, client):
+    body = (
+        "<script>alert(1)</script> [click](javascript:alert(1)) [data](data:text/html;base64,xx) "
+        '![x](https://e.test/a.png "t") <img src=x onerror=alert(1)> [ok](https://example.com)'
+    )
+    thread = forum.thread_create(actor=poster, space=space, title="XSS", body=body)
+    html = thread.posts.get().body_html
+    # What is not a safe link stays visible as inert text; nothing becomes a tag or a link.
+    assert "<script" not in html and 'href="javascript' not in html and 'href="data' not in html
+    assert "<img src=x" not in html and " onerror=" not in html.replace("&lt;img src=x onerror=", "")
+    assert 'href="https://example.com"' in html and 'rel="nofollow ugc noopener"' in html
+    page = client.get(thread.get_absolute_url()).text
+    assert "<script>alert(1)</script>" not in page
+
+
+def test_replying_to_a_locked_thread_is_refused_but_the_team_may(poster, space, community_manager):
+    accept_netiquette(community_manager)
+    thread = forum.thread_create(actor=poster, space=space, title="Locked soon", body="hello")
+    forum.thread_update_flags(actor=community_manager, thread=thread, locked=True)
+    with pytest.raises(ValidationError, match="locked"):
+        forum.post_create(actor=poster, thread=thread, body="late reply")
+    assert forum.post_create(actor=community_manager, thread=thread, body="team note").position == 2
+
+
+def test_replying_to_a_deleted_thread_is_refused(poster, space):
+    thread = forum.thread_create(actor=poster, space=space, title="Soon gone", body="hello")
+    forum.post_delete(actor=poster, post=thread.posts.get())
+    with pytest.raises(ValidationError, match="deleted"):
+        forum.post_create(actor=poster, thread=thread, body="anyone?")
+    space.refresh_from_db()
+    assert space.thread_count == 0
+
+
+def test_members_must_accept_the_netiquette_before_posting(member, space):
+    NetiquetteVersion.objects.create(number=1)
+    with pytest.raises(PermissionDenied):
+        forum.thread_create(actor=member, space=space, title="Hello", body="text")
+
+
+def test_editing_keeps_the_previous_text_and_shows_edited(poster, space, client):
+    thread = forum.thread_create(actor=poster, space=space, title="Typo", body="helo")
+    post = forum.post_edit(actor=poster, post=thread.posts.get(), body="hello", title="No typo")
+    assert post.edit_count == 1 and post.revisions.get().body_md == "helo"
+    thread.refresh_from_db()
+    assert thread.title == "No typo"
+    client.force_login(poster)
+    page = client.get(thread.get_absolute_url()).text
+    assert "edited" in page
+    history = client.get(reverse("community:post-history", args=[post.pk])).text
+    assert "helo" in history
+
+
+def test_others_cannot_edit_or_delete_a_post(poster, space):
+    other = UserFactory()
+    accept_netiquette(other)
+    thread = forum.thread_create(actor=poster, space=space, title="Mine", body="mine")
+    with pytest.raises(PermissionDenied):
+        forum.post_edit(actor=other, post=thread.posts.get(), body="theirs")
+    with pytest.raises(PermissionDenied):
+        forum.post_delete(actor=other, post=thread.posts.get())
+
+
+def test_a_deleted_reply_keeps_its_slot_and_says_so(poster, space, client):
+    thread = forum.thread_create(actor=poster, space=space, title="Slots", body="first")
+    reply = forum.post_create(actor=poster, thread=thread, body="oops secret")
+    forum.post_delete(actor=poster, post=reply)
+    page = client.get(thread.get_absolute_url()).text
+    assert "oops secret" not in page and "This post was deleted." in page
+    thread.refresh_from_db()
+    assert thread.post_count == 1 and thread.last_position == 2
+
+
+def test_reactions_toggle_and_count(poster, space):
+    reader = UserFactory()
+    thread = forum.thread_create(actor=poster, space=space, title="Likes", body="like me")
+    post = thread.posts.get()
+    assert forum.reaction_toggle(actor=reader, post=post, kind="helpful") is True
+    post.refresh_from_db()
+    assert post.helpful_count == 1
+    assert forum.reaction_toggle(actor=reader, post=post, kind="helpful") is False
+    post.refresh_from_db()
+    assert post.helpful_count == 0
+    with pytest.raises(ValidationError):
+        forum.reaction_toggle(actor=poster, post=post, kind="like")
+
+
+def test_the_author_marks_the_best_answer_and_others_cannot(poster, space):
+    helper = UserFactory()
+    accept_netiquette(helper)
+    thread = forum.thread_create(actor=poster, space=space, title="Question", body="how?")
+    answer = forum.post_create(actor=helper, thread=thread, body="like this")
+    with pytest.raises(PermissionDenied):
+        forum.thread_mark_solution(actor=helper, thread=thread, post=answer)
+    forum.thread_mark_solution(actor=poster, thread=thread, post=answer)
+    thread.refresh_from_db()
+    assert thread.solution_id == answer.pk
+
+
+def test_staff_only_spaces_are_invisible_to_members(member, space, client, community_manager):
+    staff = Space.objects.create(name="Équipe", slug="equipe", visibility=Visibility.STAFF)
+    accept_netiquette(community_manager)
+    thread = forum.thread_create(actor=community_manager, space=staff, title="Team only", body="secret plans")
+    client.force_login(member)
+    assert client.get(thread.get_absolute_url()).status_code == 404
+    assert client.get(staff.get_absolute_url()).status_code == 404
+    assert "Team only" not in client.get("/").text
+
+
+def test_premoderated_space_holds_posts_for_everyone_but_the_author(poster, space, client):
+    space.premoderated = True
+    space.save()
+    thread = forum.thread_create(actor=poster, space=space, title="Held", body="waiting")
+    assert thread.state == PostState.PENDING
+    assert client.get(thread.get_absolute_url()).status_code == 404
+    client.force_login(poster)
+    assert "Awaiting review" in client.get(thread.get_absolute_url()).text
+
+
+def test_welcome_posts_once_in_the_newcomers_language(poster, introductions, community_manager, ambassador):
+    accept_netiquette(community_manager, ambassador)
+    poster.language = "fr"
+    poster.save()
+    thread = forum.thread_create(actor=poster, space=introductions, title="Bonjour", body="Je suis Camille")
+    welcome = forum.thread_welcome(actor=community_manager, thread=thread)
+    assert welcome.body_md.startswith("Bienvenue")
+    with pytest.raises(ValidationError):
+        forum.thread_welcome(actor=ambassador, thread=thread)
+    assert thread.posts.count() == 2
+
+
+def test_members_cannot_use_the_welcome_list(member, client):
+    client.force_login(member)
+    assert client.get(reverse("community:welcome")).status_code == 403
+
+
+@pytest.mark.parametrize("replies", [3, 40])
+def test_thread_page_costs_the_same_queries_whatever_the_posts(
+    poster, space, client, django_assert_max_num_queries, replies
+):
+    thread = forum.thread_create(actor=poster, space=space, title="Count", body="first")
+    others = [UserFactory() for _ in range(3)]
+    accept_netiquette(*others)
+    for n in range(replies):
+        forum.post_create(actor=others[n % 3], thread=thread, body=f"reply {n} @{poster.handle}")
+    client.force_login(poster)
+    url = thread.get_absolute_url()
+    with django_assert_max_num_queries(9):
+        assert client.get(url).status_code == 200
+    last = Thread.objects.get(pk=thread.pk).page_count
+    with django_assert_max_num_queries(9):
+        assert client.get(url, {"page": last}).status_code == 200
+
+
+def test_space_and_home_pages_have_fixed_query_counts(poster, space, client, django_assert_max_num_queries):
+    for n in range(35):
+        forum.thread_create(actor=poster, space=space, title=f"Thread {n}", body="text")
+    with django_assert_max_num_queries(6):
+        response = client.get(space.get_absolute_url())
+    assert response.status_code == 200 and "Older threads" in response.text
+    after = response.context["page"].next_cursor
+    second = client.get(space.get_absolute_url(), {"after": after})
+    assert "Thread 0" in second.text and "Thread 34" not in second.text
+    client.force_login(poster)
+    with django_assert_max_num_queries(8):
+        assert client.get("/").status_code == 200
+
+
+def test_space_filters_show_unanswered_and_mine(poster, space, client):
+    answered = forum.thread_create(actor=poster, space=space, title="Answered one", body="q")
+    other = UserFactory()
+    accept_netiquette(other)
+    forum.post_create(actor=other, thread=answered, body="a")
+    forum.thread_create(actor=other, space=space, title="Lonely one", body="q")
+    page = client.get(space.get_absolute_url(), {"show": "unanswered"}).text
+    assert "Lonely one" in page and "Answered one" not in page
+    client.force_login(poster)
+    mine = client.get(space.get_absolute_url(), {"show": "mine"}).text
+    assert "Answered one" in mine and "Lonely one" not in mine
+
+
+def test_reply_form_posts_and_redirects_to_the_new_post(poster, space, client):
+    thread = forum.thread_create(actor=poster, space=space, title="Via form", body="first")
+    client.force_login(poster)
+    response = client.post(
+        reverse("community:reply", args=[thread.pk]),
+        {"body": "from the form", "client_token": str(uuid.uuid4())},
+    )
+    assert response.status_code == 302 and response["Location"].endswith("#post-2")
+    empty = client.post(
+        reverse("community:reply", args=[thread.pk]), {"body": " ", "client_token": str(uuid.uuid4())}
+    )
+    assert empty.status_code == 400
+    assert Post.objects.filter(thread=thread).count() == 2
