@@ -206,8 +206,10 @@ EN_TITLES = [
 ]  # fmt: skip
 
 FR_SNIPPETS = [
-    "Ce que j'ai essayé :\n\n- redémarrer le thermostat\n- réinitialiser le Wi-Fi\n- réinstaller l'application",
-    "Les étapes qui marchent chez moi :\n\n1. couper le disjoncteur\n2. attendre trente secondes\n3. rallumer",
+    "Ce que j'ai essayé :\n\n- redémarrer le thermostat\n- réinitialiser le Wi-Fi\n"
+    "- réinstaller l'application",
+    "Les étapes qui marchent chez moi :\n\n1. couper le disjoncteur\n2. attendre trente secondes\n"
+    "3. rallumer",
     "**Important :** pensez à noter votre code d'appairage avant de réinitialiser.",
     "La procédure officielle est ici : [guide d'installation](https://example.com/aide/installation).",
     "Voici ma règle d'automatisation :\n\n```yaml\ntrigger: fenetre_ouverte\naction: chauffage_off\n```",
@@ -303,9 +305,10 @@ class Corpus:
     def name(self) -> tuple[str, str]:
         return self.rng.choice(FIRST_NAMES), self.rng.choice(LAST_NAMES)
 
+
 FR_INTRODUCTIONS = [
     "Bonjour à tous ! Je viens d'équiper mon appartement avec le thermostat et deux capteurs de fenêtre.",
-    "Salut ! Propriétaire d'une maison des années soixante-dix, je cherche à réduire ma facture de chauffage.",
+    "Salut ! Propriétaire d'une maison des années soixante-dix, je veux réduire ma facture de chauffage.",
     "Bonjour, je suis installateur chauffagiste et je conseille vos produits à mes clients depuis un an.",
     "Hello, nouvelle venue ici : j'ai reçu le kit de démarrage en cadeau et je découvre tout.",
     "Bonjour la communauté, passionné de domotique, j'ai tout branché sur Home Assistant.",
@@ -321,7 +324,10 @@ FR_WELCOMES = [
     "Ravi de vous lire, bienvenue dans la communauté !",
     "Bienvenue ! Vous êtes au bon endroit pour faire baisser la facture.",
 ]
-EN_WELCOMES = ["Welcome aboard! Feel free to ask anything in the help space.", "Welcome, glad to have you here!"]
+EN_WELCOMES = [
+    "Welcome aboard! Feel free to ask anything in the help space.",
+    "Welcome, glad to have you here!",
+]
 
 
 def introduction(rng: random.Random, language: str) -> Text:

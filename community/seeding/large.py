@@ -150,7 +150,7 @@ class LargeSeed:
     def __init__(self, *, sizes: Sizes, say: Callable[[str], None], seed: int = 2026) -> None:
         self.sizes = sizes
         self.progress = Progress(say)
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
         self.corpus = corpus.Corpus(self.rng)
         self.now = time.time()
         self.start = self.now - HISTORY_DAYS * DAY
@@ -201,7 +201,9 @@ class LargeSeed:
         for (_, slug, title), size in zip(GIANTS, sizes["giant"], strict=False):
             created = start + rng.uniform(0, 30) * DAY
             author = self.poster(created)
-            plans.append(ThreadPlan(slug, "fr", size, created, now - 600, author, title, "giant", pinned=True))
+            plans.append(
+                ThreadPlan(slug, "fr", size, created, now - 600, author, title, "giant", pinned=True)
+            )
         for kind in ("big", "medium", "small"):
             for size in sizes[kind]:
                 slug = rng.choices(weighted, weights)[0]
@@ -239,6 +241,8 @@ class LargeSeed:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             cursor.execute("SET LOCAL synchronous_commit = off")
+            # Check what an enclosing transaction left deferred: tables with pending checks cannot be altered.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             rebuild = self.drop_indexes_and_keys(cursor)
             progress(f"dropped {len(rebuild)} secondary indexes and foreign keys for the load")
             user_base = self.reserve_ids(cursor, "accounts_user", self.sizes.members)
@@ -249,7 +253,9 @@ class LargeSeed:
             progress(f"copied {counts['members']:,} members, their e-mail addresses and member states")
             counts["threads"] = self.copy_threads(cursor, plans, spaces, user_base, thread_base, post_base)
             progress(f"copied {counts['threads']:,} threads")
-            counts["posts"] = self.copy_posts(cursor, plans, spaces, staff_ids, user_base, thread_base, post_base)
+            counts["posts"] = self.copy_posts(
+                cursor, plans, spaces, staff_ids, user_base, thread_base, post_base
+            )
             progress(f"copied {counts['posts']:,} posts")
             counts["reactions"] = self.insert_reactions(cursor, user_base, post_base)
             progress(f"inserted {counts['reactions']:,} reactions")
@@ -259,11 +265,15 @@ class LargeSeed:
             progress("counters set")
             for statement in rebuild:
                 cursor.execute(statement)
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             progress(f"rebuilt {len(rebuild)} indexes and foreign keys")
+        # VACUUM sets the visibility map (index-only scans) and drops the counters' old row versions;
+        # it cannot run inside a transaction (a caller's, or a test's), where ANALYZE alone does.
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         with connection.cursor() as cursor:
-            for table in LOADED_TABLES + ["community_space"]:
-                cursor.execute(f"VACUUM (ANALYZE) {table}")
-        progress("vacuumed and analysed")
+            for table in [*LOADED_TABLES, "community_space"]:
+                cursor.execute(f"{command} {table}")
+        progress(f"{command} done")
         return counts
 
     def drop_indexes_and_keys(self, cursor) -> list[str]:
@@ -299,12 +309,12 @@ class LargeSeed:
 
     def reserve_ids(self, cursor, table: str, count: int) -> int:
         """The first of `count` consecutive ids, taken from the table's sequence (moved past them)."""
-        cursor.execute(
-            f"SELECT GREATEST(nextval(pg_get_serial_sequence(%s, 'id')), COALESCE(MAX(id), 0) + 1) FROM {table}",
-            [table],
-        )
+        next_id = "GREATEST(nextval(pg_get_serial_sequence(%s, 'id')), COALESCE(MAX(id), 0) + 1)"
+        cursor.execute(f"SELECT {next_id} FROM {table}", [table])  # noqa: S608 - one of LOADED_TABLES
         first = cursor.fetchone()[0]
-        cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, first + max(count, 1) - 1])
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, first + max(count, 1) - 1]
+        )
         return first
 
     @staticmethod
@@ -379,8 +389,8 @@ class LargeSeed:
         return self._copy(
             cursor,
             "community_thread",
-            ["id", "space_id", "title", "author_id", "pinned", "locked", "featured_at", "state", "solution_id",
-             "post_count", "last_position", "last_activity_at", "view_count", "created_at"],
+            ["id", "space_id", "title", "author_id", "pinned", "locked", "featured_at", "state",
+             "solution_id", "post_count", "last_position", "last_activity_at", "view_count", "created_at"],
             rows(),
         )  # fmt: skip
 
@@ -413,7 +423,11 @@ class LargeSeed:
                             text = self.corpus.post(plan.language)
                     if staff_only:
                         author = rng.choice(staff_ids)
-                    reply_to = first_id + rng.randrange(position - 1) if position > 2 and rng.random() < 0.08 else None
+                    reply_to = (
+                        first_id + rng.randrange(position - 1)
+                        if position > 2 and rng.random() < 0.08
+                        else None
+                    )
                     yield (
                         post_id, thread_id, position, author, reply_to, text.md, text.html, plan.language,
                         "visible", False, 0, 0, 0, datetime.fromtimestamp(moment, UTC),
@@ -442,14 +456,17 @@ class LargeSeed:
             INSERT INTO community_reaction (post_id, user_id, kind, created_at)
             SELECT r.post_id, r.user_id, r.kind, r.created_at FROM (
                 SELECT p.id AS post_id, p.author_id,
-                       %(user_base)s + ((abs(hashint8(p.id)::bigint) + g * %(stride)s) %% %(members)s) AS user_id,
+                       %(user_base)s + ((abs(hashint8(p.id)::bigint) + g * %(stride)s) %% %(members)s)
+                           AS user_id,
                        CASE WHEN (p.id + g) %% 4 = 0 THEN 'helpful' ELSE 'like' END AS kind,
                        LEAST(now(), p.created_at
-                             + make_interval(mins => (abs(hashint8(p.id + g)::bigint) %% 4320)::int)) AS created_at
+                             + make_interval(mins => (abs(hashint8(p.id + g)::bigint) %% 4320)::int))
+                           AS created_at
                 FROM community_post p
                 CROSS JOIN LATERAL generate_series(1, CASE
                     WHEN p.position = 1 THEN abs(hashint8(-p.id)::bigint) %% 6
-                    WHEN abs(hashint8(-p.id)::bigint) %% 100 < 12 THEN 1 + abs(hashint8(p.id * 3)::bigint) %% 2
+                    WHEN abs(hashint8(-p.id)::bigint) %% 100 < 12
+                        THEN 1 + abs(hashint8(p.id * 3)::bigint) %% 2
                     ELSE 0 END) AS g
                 WHERE p.id >= %(post_base)s
             ) r
@@ -463,7 +480,8 @@ class LargeSeed:
         """Reply notifications to thread authors for about one reply in five; older ones read."""
         cursor.execute(
             """
-            INSERT INTO community_notification (recipient_id, kind, actor_id, thread_id, post_id, created_at, read_at)
+            INSERT INTO community_notification
+                (recipient_id, kind, actor_id, thread_id, post_id, created_at, read_at)
             SELECT t.author_id, 'reply', p.author_id, p.thread_id, p.id, p.created_at,
                    CASE WHEN p.created_at < now() - interval '20 days' OR p.id %% 2 = 0
                         THEN LEAST(now(), p.created_at + interval '5 hours') END
@@ -526,8 +544,11 @@ class LargeSeed:
             UPDATE community_memberstate m
             SET post_count = s.n, first_reply_at = s.first_reply
             FROM (
-                SELECT author_id, count(*) AS n, min(created_at) FILTER (WHERE position > 1) AS first_reply
-                FROM community_post WHERE state = 'visible' GROUP BY author_id
+                SELECT p.author_id, count(*) AS n,
+                       min(p.created_at) FILTER (WHERE t.author_id IS DISTINCT FROM p.author_id)
+                           AS first_reply
+                FROM community_post p JOIN community_thread t ON t.id = p.thread_id
+                WHERE p.state = 'visible' GROUP BY p.author_id
             ) s
             WHERE m.user_id = s.author_id
             """
