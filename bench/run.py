@@ -217,6 +217,7 @@ def main() -> int:
     parser.add_argument("--only", default="", help="comma-separated words; run only pages whose name has one")
     args = parser.parse_args()
 
+    load_at_start = [round(value, 2) for value in os.getloadavg()]
     os.environ.update(SERVER_ENV)
     sys.path.insert(0, str(BASE_DIR))
     from bench.querycount import count_queries, setup
@@ -270,7 +271,7 @@ def main() -> int:
     report = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "duration_s": args.duration,
-        "machine": machine(),
+        "machine": {**machine(), "load_average_at_start": load_at_start},
         "data": data_sizes(),
         "pages": rows,
     }
