@@ -21,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -237,7 +238,7 @@ def main() -> int:
     port = free_port()
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d-%H%M")
-    server = start_gunicorn(port, RESULTS / f"{stamp}-gunicorn.log")
+    server = start_gunicorn(port, Path(tempfile.gettempdir()) / f"agora-bench-{stamp}-gunicorn.log")
     rows = []
     try:
         for page in listed:
