@@ -18,7 +18,7 @@ from accounts.roles import AMBASSADORS, COMMUNITY_MANAGERS, MARKETING
 from accounts.services import role_grant
 from community.models import Space
 from community.seeding.demo import DemoCommunity
-from community.seeding.large import FIRST_EMAIL, MEMBER_PASSWORD, LargeSeed, Sizes
+from community.seeding.large import FIRST_EMAIL, HISTORY_DAYS, MEMBER_PASSWORD, LargeSeed, Sizes
 from community.seeding.spaces import DEMO_SPACES, LARGE_SPACES, spaces_ensure
 from config.models import SiteBranding
 from reporting.services import kpi_rollup
@@ -111,6 +111,9 @@ class Command(BaseCommand):
         counts = LargeSeed(sizes=sizes, say=self.stdout.write, seed=seed).run(
             spaces=spaces, staff_ids=staff_ids
         )
+        # The dashboards' member curve covers the whole history now.
+        today = timezone.localdate()
+        kpi_rollup(first_day=today - timedelta(days=HISTORY_DAYS + 31), last_day=today)
         summary = ", ".join(f"{value:,} {name}" for name, value in counts.items())
         self.stdout.write(
             f"large community seeded in {time.monotonic() - started:.0f} s: {summary}; "
