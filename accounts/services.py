@@ -9,7 +9,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -29,16 +30,38 @@ def _check_can_edit(actor: User, user: User) -> None:
 
 
 def profile_update(
-    *, actor: User, user: User, display_name: str, bio: str, language: str, time_zone: str
+    *,
+    actor: User,
+    user: User,
+    display_name: str,
+    bio: str,
+    language: str,
+    time_zone: str,
+    handle: str | None = None,
 ) -> User:
-    """Save the profile fields a member controls (names and bios are plain text, escaped on output)."""
+    """Save the profile fields a member controls (names and bios are plain text, escaped on output).
+
+    The handle, when given, must be free whatever its case: others mention the member with it.
+    """
     _check_can_edit(actor, user)
+    fields = ["display_name", "bio", "language", "time_zone"]
     user.display_name = display_name.strip()
     user.bio = bio.strip()
     user.language = language
     user.time_zone = time_zone
-    user.full_clean(exclude=["password", "email"])
-    user.save(update_fields=["display_name", "bio", "language", "time_zone"])
+    if handle is not None:
+        handle = handle.strip().lstrip("@")
+        if User.objects.filter(handle__iexact=handle).exclude(pk=user.pk).exists():
+            raise ValidationError({"handle": _("The handle @%(handle)s is taken.") % {"handle": handle}})
+        user.handle = handle
+        fields.append("handle")
+    user.full_clean(exclude=["password", "email"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            user.save(update_fields=fields)
+    except IntegrityError as exc:
+        # Another member took the handle between the check and the save.
+        raise ValidationError({"handle": _("The handle @%(handle)s is taken.") % {"handle": handle}}) from exc
     return user
 
 
@@ -48,6 +71,17 @@ def language_set(*, user: User, language: str) -> None:
     if user.is_authenticated and user.language != language:
         user.language = language
         user.save(update_fields=["language"])
+
+
+def language_cookie_set(response: HttpResponse, language: str) -> None:
+    """Remember the language in the browser too, for pages seen signed out (a year, like Django's)."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+    )
 
 
 def _square_webp(upload: UploadedFile) -> bytes:

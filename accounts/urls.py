@@ -5,7 +5,6 @@ from accounts import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("settings/", views.profile_settings, name="settings"),
     path("avatars/<int:user_id>/<str:version>.webp", views.avatar, name="avatar"),
     path("language/", views.language_switch, name="language"),
 ]

@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class CommunityConfig(AppConfig):
     name = "community"
     verbose_name = _("Community")
+
+    def ready(self) -> None:
+        from allauth.account.signals import email_confirmed, user_signed_up
+
+        from community.receivers import redeem_invitation_on_signup, welcome_on_email_confirmed
+
+        user_signed_up.connect(redeem_invitation_on_signup, dispatch_uid="community.redeem_invitation")
+        email_confirmed.connect(
+            welcome_on_email_confirmed, dispatch_uid="community.welcome_on_email_confirmed"
+        )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from community.text import ACCENTED, UNACCENTED
+from config.models import hex_colour
 
 TITLE_MAX = 150
 POST_MAX = 50_000
@@ -61,7 +62,7 @@ class Space(models.Model):
         _("introductions space"), default=False, help_text=_("Where newcomers introduce themselves.")
     )
     icon = models.CharField(_("icon"), max_length=8, blank=True, help_text=_("An emoji or one character."))
-    colour = models.CharField(_("colour"), max_length=7, default="#4f46e5")
+    colour = models.CharField(_("colour"), max_length=7, default="#4f46e5", validators=[hex_colour])
     thread_count = models.PositiveIntegerField(default=0, editable=False)
     post_count = models.PositiveIntegerField(default=0, editable=False)
     last_activity_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -6,7 +6,9 @@ import re
 import unicodedata
 
 import nh3
+from django.urls import reverse
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 # PostgreSQL's translate() folds these so that search is accent-insensitive without the unaccent
 # extension (the embedded PostgreSQL ships no contrib modules); Python folds queries the same way.
@@ -53,9 +55,55 @@ def sanitize_html(html: str) -> str:
     )
 
 
-def render_markdown(source: str) -> str:
-    """CommonMark with raw HTML off, then sanitised; headings shift down so posts never outrank the page."""
-    html = _markdown.render(source)
+def _link_mentions(state) -> None:
+    """Turn @handle of known members into links to their profile (outside links and code)."""
+    known = state.env.get("mentions") or {}
+    if not known:
+        return
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children, inside_link = [], 0
+        for token in block.children:
+            inside_link += token.type == "link_open"
+            inside_link -= token.type == "link_close"
+            if token.type != "text" or inside_link or "@" not in token.content:
+                children.append(token)
+                continue
+            cursor = 0
+            for match in MENTION_RE.finditer(token.content):
+                handle = known.get(match.group(1).rstrip(".-").lower())
+                if handle is None:
+                    continue
+                children.append(_text(token, token.content[cursor : match.start()]))
+                opening = Token(
+                    "link_open",
+                    "a",
+                    1,
+                    attrs={"href": reverse("community:profile", args=[handle]), "class": "mention"},
+                )
+                children += [opening, _text(token, f"@{handle}"), Token("link_close", "a", -1)]
+                cursor = match.start() + 1 + len(handle)
+            children.append(_text(token, token.content[cursor:]))
+        block.children = children
+
+
+def _text(like: Token, content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    token.level = like.level
+    return token
+
+
+_markdown.core.ruler.push("mentions", _link_mentions)
+
+
+def render_markdown(source: str, mentions: dict[str, str] | None = None) -> str:
+    """CommonMark with raw HTML off, then sanitised; headings shift down so posts never outrank the page.
+
+    ``mentions`` maps lower-cased handles of existing members to their handle: those become profile links.
+    """
+    html = _markdown.render(source, {"mentions": mentions or {}})
     html = re.sub(r"<(/?)h1>", r"<\1h2>", html)
     return sanitize_html(html)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from community.views import forum
+from community.views import forum, members, notifications
 
 app_name = "community"
 
@@ -18,4 +18,14 @@ urlpatterns = [
     path("posts/<int:pk>/delete/", forum.post_delete, name="post-delete"),
     path("posts/<int:pk>/react/<str:kind>/", forum.post_react, name="post-react"),
     path("welcome/", forum.welcome_list, name="welcome"),
+    path("members/<str:handle>/", members.profile, name="profile"),
+    path("me/settings/", members.settings_page, name="settings"),
+    path("me/invitations/", members.invitations, name="invitations"),
+    path("me/invitations/<int:pk>/revoke/", members.invitation_revoke, name="invitation-revoke"),
+    path("me/data.json", members.data_export, name="data-export"),
+    path("me/delete/", members.account_delete, name="account-delete"),
+    path("invite/<str:code>/", members.invitation_landing, name="invitation"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/read-all/", notifications.notifications_read_all, name="notifications-read-all"),
+    path("notifications/<int:pk>/open/", notifications.notification_open, name="notification-open"),
 ]

@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.MemberPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "moderation.middleware.NetiquetteMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -106,6 +107,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.tz",
                 "config.context_processors.site",
+                "moderation.context_processors.netiquette",
+                "community.context_processors.notifications",
             ],
         },
     },
@@ -213,6 +216,8 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(embedded.DATA_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Agora <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where the site lives, for absolute links in e-mails (sent by workers, outside any request).
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Security -----------------------------------------------------------------------------------------
 
@@ -225,6 +230,7 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 3600)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
@@ -274,6 +280,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "agora.heartbeat", "schedule": 30.0},
     "reporting-rollup": {"task": "reporting.rollup_recent_days", "schedule": 3600.0},
+    "community-outbox-sweep": {"task": "community.outbox_sweep", "schedule": 60.0},
+    "community-flush-thread-views": {"task": "community.flush_thread_views", "schedule": 60.0},
 }
 # Healthz calls beat unwell when the last heartbeat is older than this.
 HEARTBEAT_MAX_AGE = timedelta(seconds=int(env("HEARTBEAT_MAX_AGE", "120")))

@@ -31,6 +31,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # The .mo files are build products (git-ignored): compile them so that running pytest directly,
     # not only through `make test`, renders the current French catalogue.
     call_command("compiletranslations", verbosity=0)
+    # Forget any catalogue read before the compilation (as Django does when LOCALE_PATHS changes).
     trans_real._translations = {}
     trans_real._default = None
 
@@ -46,6 +47,14 @@ def forget_cache_keys(prefix: str) -> None:
         keys = list(server.scan_iter(match=f"{prefix}:*", count=1000))
         if keys:
             server.unlink(*keys)
+
+
+def forget_queue(queue: str) -> None:
+    """Delete the broker's keys for a test queue (kombu keeps a binding set per queue name)."""
+    with contextlib.suppress(redis.RedisError, ValueError):
+        server = redis.Redis.from_url(django_settings.REDIS_URL, socket_timeout=2)
+        keys = [queue, *server.scan_iter(match=f"_kombu.binding*.{queue}", count=1000)]
+        server.unlink(*keys)
 
 
 @pytest.fixture(autouse=True)
@@ -166,3 +175,4 @@ def celery_worker(django_db_setup, tmp_path_factory) -> Worker:
             process.kill()
             process.wait()
         forget_cache_keys(prefix)
+        forget_queue(queue)

@@ -30,6 +30,16 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create and extracted is not False:
             EmailAddress.objects.create(user=self, email=self.email, primary=True, verified=True)
 
+    @factory.post_generation
+    def netiquette_accepted(self, create: bool, extracted: bool | None, **kwargs) -> None:
+        """Members have accepted the current netiquette, so they may post; pass False for a newcomer."""
+        if create and extracted is not False:
+            from moderation.models import NetiquetteAcceptance, NetiquetteVersion
+
+            version = NetiquetteVersion.objects.order_by("-number").first()
+            if version is not None:
+                NetiquetteAcceptance.objects.get_or_create(user=self, version=version)
+
 
 def platform_owner():
     """An unsaved superuser: the actor that hands out roles in fixtures, as seed_demo does."""

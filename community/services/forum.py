@@ -6,6 +6,7 @@ that bumps the denormalised counters, so pages stay fixed-size slices and counte
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from community import permissions
@@ -32,7 +33,7 @@ from community.models import (
     Thread,
 )
 from community.services import notifications
-from community.text import clean_text, render_markdown
+from community.text import clean_text, mentioned_names, render_markdown
 
 
 def _clean_body(body: str) -> str:
@@ -47,6 +48,16 @@ def _clean_body(body: str) -> str:
             }
         )
     return body
+
+
+def _render(body: str) -> str:
+    """Markdown to sanitised HTML, linking the @handles of members who exist (one query)."""
+    names = mentioned_names(body)
+    known = {}
+    if names:
+        handles = User.objects.filter(handle__iregex=r"^(" + "|".join(map(re.escape, names[:50])) + r")$")
+        known = {h.lower(): h for h in handles.filter(is_active=True).values_list("handle", flat=True)}
+    return render_markdown(body, known)
 
 
 def _clean_title(title: str) -> str:
@@ -120,7 +131,7 @@ def thread_create(
         member.save(update_fields=["introduction"])
     if state == PostState.VISIBLE:
         _count_visible_post(thread=thread, post=post, author=actor)
-        notifications.post_published(post=post)
+    notifications.post_published(post=post)
     thread.refresh_from_db()
     return thread
 
@@ -136,7 +147,7 @@ def _insert_post(
                 author=author,
                 position=position,
                 body_md=body,
-                body_html=render_markdown(body),
+                body_html=_render(body),
                 language=(author.language or "fr")[:2],
                 state=state,
                 reply_to=reply_to,
@@ -214,7 +225,7 @@ def post_edit(*, actor: User, post: Post, body: str, title: str | None = None) -
         return post
     PostRevision.objects.create(post=post, body_md=post.body_md, edited_by=actor)
     post.body_md = body
-    post.body_html = render_markdown(body)
+    post.body_html = _render(body)
     post.edit_count = F("edit_count") + 1
     post.edited_at = timezone.now()
     post.save(update_fields=["body_md", "body_html", "edit_count", "edited_at"])
@@ -318,7 +329,7 @@ def thread_update_flags(
     return thread
 
 
-WELCOME_MESSAGE = _lazy(
+WELCOME_MESSAGE = gettext_lazy(
     "Welcome to the community, @%(handle)s! Thank you for introducing yourself. "
     "Have a look around the spaces, ask your questions, and do not hesitate to reply to others: "
     "that is how we all learn. See you soon!"

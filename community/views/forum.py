@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,15 +16,9 @@ from community.selectors import forum as selectors
 from community.selectors.onboarding import onboarding_checklist
 from community.services import forum as services
 from community.services import notifications
+from moderation.decorators import netiquette_required
+from moderation.navigation import netiquette_url
 from moderation.permissions import member_can_post
-
-
-def _netiquette_first(request: HttpRequest) -> HttpResponse | None:
-    """Members who have not accepted the current netiquette are sent to read it before posting."""
-    if request.user.is_authenticated and not member_can_post(request.user):
-        messages.info(request, _("Please accept the netiquette before posting."))
-        return redirect(f"/netiquette/?next={quote(request.get_full_path())}")
-    return None
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -66,11 +58,9 @@ def space_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "community/space.html", context)
 
 
-@login_required
+@netiquette_required
 def thread_new(request: HttpRequest, slug: str) -> HttpResponse:
     space = selectors.access_space(request.user, slug)
-    if (response := _netiquette_first(request)) is not None:
-        return response
     form = ThreadForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -149,16 +139,15 @@ def _render_thread(request: HttpRequest, thread, page: int, posts: list[Post], r
         "can_mark_solution": permissions.can_mark_solution(user, thread),
         "is_team": is_community_manager(user),
         "reply_blocked": user.is_authenticated and not member_can_post(user),
+        "netiquette_url": netiquette_url(request.get_full_path()),
     }
     return render(request, "community/thread.html", context, status=status)
 
 
-@login_required
 @require_POST
+@netiquette_required
 def post_reply(request: HttpRequest, pk: int) -> HttpResponse:
     thread = selectors.access_thread(request.user, pk)
-    if (response := _netiquette_first(request)) is not None:
-        return response
     form = ReplyForm(request.POST)
     if form.is_valid():
         reply_to = None

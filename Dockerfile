@@ -1,0 +1,29 @@
+# Agora: one image for the web server, the Celery worker and Celery beat (see docker-compose.yml).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+
+# Dependencies first, so that a code change does not reinstall them.
+COPY requirements.txt ./
+RUN pip install -r requirements.txt
+
+COPY . .
+
+# Throwaway values, for these build steps only, so that the settings import (they refuse to start
+# without them); they are not kept in the image. The settings never connect to PostgreSQL or Redis at
+# import, so no service is needed here.
+RUN export SECRET_KEY=build-only-throwaway-value-never-used-at-run-time ALLOWED_HOSTS=localhost DEBUG=0 \
+    && python manage.py compiletranslations \
+    && python manage.py collectstatic --noinput \
+    && useradd --system --uid 10001 --no-create-home --home-dir /app --shell /usr/sbin/nologin agora
+
+USER agora
+EXPOSE 8000
+
+# Production web server: gunicorn, 2 sync workers, access log on stdout.
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", "--worker-class", "sync", "--access-logfile", "-"]

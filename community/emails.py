@@ -1,0 +1,92 @@
+"""Notification e-mails, written in the recipient's language and time zone (plain text and HTML)."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import Truncator
+
+from community.models import Post, PostState, Space
+from community.permissions import can_see_thread
+from config.branding import branding_get
+
+EXCERPT_CHARS = 400
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _time_zone(name: str) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(name or settings.TIME_ZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def notification_email(payload: dict) -> EmailMultiAlternatives | None:
+    """The e-mail an outbox payload describes, or None when there is nothing left to tell.
+
+    Nothing is left when the recipient's account is closed, or the post was deleted, hidden by moderation
+    or moved where the recipient can no longer read it.
+    """
+    users = get_user_model().objects
+    recipient = users.filter(pk=payload["recipient"], is_active=True).first()
+    if recipient is None:
+        return None
+    kind = payload["kind"]
+    post = None
+    if payload.get("post"):
+        post = (
+            Post.objects.select_related("thread__space", "author")
+            .defer("search_vector", "body_html", "thread__search_vector")
+            .filter(pk=payload["post"])
+            .first()
+        )
+        if post is None or post.state != PostState.VISIBLE or not can_see_thread(recipient, post.thread):
+            return None
+    actor = None
+    if payload.get("actor"):
+        actor = post.author if post is not None and post.author_id == payload["actor"] else None
+        actor = actor or users.filter(pk=payload["actor"]).first()
+
+    branding = branding_get()
+    site = branding.name
+    if post is not None:
+        link = absolute_url(post.get_absolute_url())
+    else:
+        introductions = Space.objects.filter(is_introductions=True).only("slug").first()
+        link = absolute_url(introductions.get_absolute_url() if introductions else reverse("home"))
+    with (
+        translation.override(recipient.language or settings.LANGUAGE_CODE),
+        timezone.override(_time_zone(recipient.time_zone)),
+    ):
+        context = {
+            "kind": kind,
+            "recipient": recipient,
+            "actor_name": actor.public_name if actor else "",
+            "thread_title": post.thread.title if post else "",
+            "site_name": site,
+            "post": post,
+            "excerpt": Truncator(post.body_md.strip()).chars(EXCERPT_CHARS) if post else "",
+            "link": link,
+            "brand_colour": branding.brand_colour,
+            "settings_link": absolute_url(reverse("community:settings")),
+        }
+        subject = " ".join(render_to_string("community/email/notification_subject.txt", context).split())
+        text = render_to_string("community/email/notification.txt", context)
+        html = render_to_string("community/email/notification.html", context)
+    email = EmailMultiAlternatives(
+        subject=f"[{site}] {subject}",
+        body=text,
+        to=[recipient.email],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    email.attach_alternative(html, "text/html")
+    return email

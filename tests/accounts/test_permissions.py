@@ -1,0 +1,130 @@
+"""Who can open what: the home page, the administration and the dashboards, for each role."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = reverse("account_login")
+ADMIN = reverse("admin:index")
+DASHBOARD = reverse("reporting:dashboard")
+EXPORT = reverse("reporting:export-csv")
+
+
+@pytest.fixture
+def browse_as(request, client):
+    """A client signed in as the named fixture's person (or left anonymous)."""
+
+    def sign_in(persona: str):
+        if persona != "anonymous":
+            client.force_login(request.getfixturevalue(persona))
+        return client
+
+    return sign_in
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "member", "ambassador", "marketing", "community_manager"])
+def test_everyone_can_open_the_home_page(browse_as, persona):
+    response = browse_as(persona).get(reverse("home"))
+
+    assert response.status_code == 200
+
+
+# Administration -----------------------------------------------------------------------------------
+
+
+def test_an_anonymous_visitor_is_sent_from_the_admin_to_the_sign_in_page(browse_as):
+    response = browse_as("anonymous").get(ADMIN, follow=True)
+
+    assert response.status_code == 200
+    final_url = response.redirect_chain[-1][0]
+    assert final_url == f"{LOGIN}?next=%2Fadmin%2F"
+    assert response.templates[0].name == "account/login.html"
+
+
+@pytest.mark.parametrize("persona", ["member", "ambassador", "marketing"])
+def test_a_signed_in_person_without_the_manager_role_gets_403_on_the_admin(browse_as, persona):
+    client = browse_as(persona)
+
+    for path in (ADMIN, reverse("admin:login"), reverse("admin:accounts_user_changelist")):
+        response = client.get(path)
+        assert response.status_code == 403, path
+        assert "Your account does not give access to this page." in response.content.decode()
+
+
+def test_a_community_manager_opens_the_admin(browse_as):
+    response = browse_as("community_manager").get(ADMIN)
+
+    assert response.status_code == 200
+    assert "Community management" in response.content.decode()
+
+
+def test_a_community_manager_can_list_the_members_in_the_admin(browse_as, member):
+    response = browse_as("community_manager").get(reverse("admin:accounts_user_changelist"))
+
+    assert response.status_code == 200
+    assert member.email in response.content.decode()
+
+
+# Dashboards ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", [DASHBOARD, EXPORT])
+def test_an_anonymous_visitor_is_sent_from_the_dashboards_to_the_sign_in_page(browse_as, path):
+    response = browse_as("anonymous").get(path)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{LOGIN}?next={path}"
+
+
+@pytest.mark.parametrize("persona", ["member", "ambassador"])
+@pytest.mark.parametrize("path", [DASHBOARD, EXPORT])
+def test_a_member_gets_403_on_the_dashboards_and_the_export(browse_as, persona, path):
+    response = browse_as(persona).get(path)
+
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("persona", ["marketing", "community_manager"])
+def test_marketing_and_community_managers_open_the_dashboards(browse_as, persona):
+    response = browse_as(persona).get(DASHBOARD)
+
+    assert response.status_code == 200
+    assert "Community indicators" in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["marketing", "community_manager"])
+def test_marketing_and_community_managers_download_the_csv_export(browse_as, persona):
+    response = browse_as(persona).get(EXPORT)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="agora-kpis.csv"'
+    assert response.content.decode().splitlines()[0] == "day,members,new members"
+
+
+# Navigation ---------------------------------------------------------------------------------------
+
+DASHBOARDS_LINK = f'<a href="{DASHBOARD}">Dashboards</a>'
+ADMIN_LINK = f'<a href="{ADMIN}">Administration</a>'
+
+
+@pytest.mark.parametrize(
+    ("persona", "sees_dashboards", "sees_administration"),
+    [
+        ("anonymous", False, False),
+        ("member", False, False),
+        ("ambassador", False, False),
+        ("marketing", True, False),
+        ("community_manager", True, True),
+    ],
+)
+def test_the_navigation_offers_only_the_areas_the_person_can_open(
+    browse_as, persona, sees_dashboards, sees_administration
+):
+    html = browse_as(persona).get(reverse("home")).content.decode()
+
+    assert (DASHBOARDS_LINK in html) is sees_dashboards
+    assert (ADMIN_LINK in html) is sees_administration

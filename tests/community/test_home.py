@@ -1,0 +1,89 @@
+"""The home page: branding, the member count, and the way in for newcomers."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from config.branding import branding_update
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+HOME = reverse("home")
+
+
+def test_a_visitor_is_invited_to_join_or_sign_in(client):
+    html = client.get(HOME).content.decode()
+
+    assert f'href="{reverse("account_signup")}">Join the community</a>' in html
+    assert f'href="{reverse("account_login")}">Sign in</a>' in html
+
+
+def test_the_home_page_shows_how_many_members_the_community_has(client):
+    UserFactory.create_batch(3)
+    UserFactory(is_active=False)
+
+    html = client.get(HOME).content.decode()
+
+    assert "3 members" in html
+
+
+def test_the_home_page_shows_the_branding_set_by_the_community_managers(client):
+    branding_update(
+        name="Vélo Club",
+        tagline="Riders helping riders",
+        welcome="Say hello <b>here</b>",
+        brand_colour="#112233",
+    )
+
+    html = client.get(HOME).content.decode()
+
+    assert "<h1>Vélo Club</h1>" in html
+    assert "Riders helping riders" in html
+    assert "Say hello &lt;b&gt;here&lt;/b&gt;" in html
+    assert "--brand: #112233;" in html
+
+
+def test_a_signed_in_member_is_greeted_by_name(client, member):
+    client.force_login(member)
+
+    html = client.get(HOME).content.decode()
+
+    assert "Welcome back, Camille Martin." in html
+    assert f'href="{reverse("community:settings")}"' in html
+    assert "Join the community" not in html
+
+
+def test_a_display_name_with_markup_is_escaped_in_the_greeting(client):
+    client.force_login(UserFactory(display_name="<img src=x onerror=alert(1)>"))
+
+    html = client.get(HOME).content.decode()
+
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_the_home_page_costs_a_few_queries_for_a_visitor_and_fewer_from_the_cache(
+    client, django_assert_max_num_queries
+):
+    UserFactory.create_batch(20)
+
+    # Branding and member count (then from Redis), spaces, featured and latest threads.
+    with django_assert_max_num_queries(5):
+        assert client.get(HOME).status_code == 200
+    with django_assert_max_num_queries(3):
+        assert client.get(HOME).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["member", "marketing", "community_manager"])
+def test_the_home_page_costs_a_fixed_number_of_queries_when_signed_in(
+    request, client, django_assert_max_num_queries, persona
+):
+    UserFactory.create_batch(20)
+    client.force_login(request.getfixturevalue(persona))
+
+    # Session, user and groups for the navigation; branding, count and unread notifications (cold cache);
+    # spaces, featured and latest threads; the newcomer's checklist.
+    with django_assert_max_num_queries(10):
+        assert client.get(HOME).status_code == 200

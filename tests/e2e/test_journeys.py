@@ -1,0 +1,111 @@
+"""One journey per persona, in French, in a real browser."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from accounts.roles import COMMUNITY_MANAGERS, MARKETING
+from reporting.services import kpi_rollup
+from tests.e2e.locators import field
+from tests.factories import PASSWORD, user_with_role
+
+pytestmark = pytest.mark.e2e
+
+BIO = "Cycliste du dimanche, je répare tout ce qui roule."
+CONFIRM_LINK = re.compile(r"https?://\S+/accounts/confirm-email/[^/\s]+/")
+
+
+def sign_in(page: Page, base_url: str, email: str) -> None:
+    page.goto(f"{base_url}/")
+    page.get_by_role("banner").get_by_role("link", name="Se connecter").click()
+    expect(page.get_by_role("heading", name="Connexion")).to_be_visible()
+    field(page, "Courriel").fill(email)
+    field(page, "Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Connexion").click()
+
+
+def test_a_newcomer_joins_verifies_her_address_and_sets_up_her_profile(page: Page, live_server, french):
+    mail.outbox.clear()
+    page.goto(f"{live_server.url}/")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+
+    page.get_by_role("main").get_by_role("link", name="Rejoindre la communauté").click()
+    expect(page.get_by_role("heading", name="Création de compte")).to_be_visible()
+    field(page, french("Display name")).fill("Nour Haddad")
+    field(page, "Courriel").fill("nour@example.com")
+    field(page, "Mot de passe").fill("plenty-of-entropy-42")
+    field(page, "Mot de passe (confirmation)").fill("plenty-of-entropy-42")
+    page.get_by_role("button", name="Création de compte").click()
+
+    expect(page.get_by_role("heading", name="Vérifiez votre adresse e-mail")).to_be_visible()
+    assert len(mail.outbox) == 1
+    link = CONFIRM_LINK.search(mail.outbox[0].body)
+    assert link, mail.outbox[0].body
+    page.goto(link.group(0))
+    expect(page.get_by_role("heading", name="Confirmer l'adresse e-mail")).to_be_visible()
+    page.get_by_role("button", name="Confirmer").click()
+
+    # A newcomer reads and accepts the netiquette before anything else, then lands where she was going.
+    expect(page.get_by_role("heading", name=french("Netiquette"))).to_be_visible()
+    page.get_by_role("button", name=french("I accept the netiquette")).click()
+    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page.get_by_text(french("Welcome back, %(name)s.") % {"name": "Nour Haddad"})).to_be_visible()
+
+    page.get_by_role("banner").get_by_role("link", name="Nour Haddad").click()
+    expect(page.get_by_role("heading", name=french("Profile and preferences"))).to_be_visible()
+    field(page, french("About me")).fill(BIO)
+    page.get_by_role("button", name=french("Save")).click()
+    expect(page.get_by_text(french("Your profile and preferences are saved."))).to_be_visible()
+    expect(field(page, french("About me"))).to_have_value(BIO)
+
+    page.get_by_role("banner").get_by_role("button", name="English").click()
+
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", name="Profile and preferences")).to_be_visible()
+    expect(field(page, "About me")).to_have_value(BIO)
+    newcomer = get_user_model().objects.get(email="nour@example.com")
+    assert (newcomer.display_name, newcomer.language) == ("Nour Haddad", "en")
+
+
+def test_a_community_manager_signs_in_and_opens_the_administration(page: Page, live_server, french):
+    user_with_role(COMMUNITY_MANAGERS, email="sacha@example.com", display_name="Sacha Dubois", language="fr")
+
+    sign_in(page, live_server.url, "sacha@example.com")
+    expect(page.get_by_role("banner").get_by_role("link", name="Sacha Dubois")).to_be_visible()
+    page.get_by_role("banner").get_by_role("link", name=french("Administration")).click()
+
+    expect(page).to_have_url(f"{live_server.url}/admin/")
+    site_header = french("%(name)s administration") % {"name": "Agora"}
+    expect(page.get_by_role("link", name=site_header, exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name=french("Community management"))).to_be_visible()
+    expect(page.get_by_role("link", name=french("members")).first).to_be_visible()
+
+
+def test_marketing_signs_in_reads_the_dashboards_and_is_kept_out_of_the_admin(
+    page: Page, live_server, french
+):
+    user_with_role(MARKETING, email="alex@example.com", display_name="Alex Moreau", language="fr")
+    today = timezone.localdate()
+    kpi_rollup(first_day=today - timedelta(days=29), last_day=today)
+
+    sign_in(page, live_server.url, "alex@example.com")
+    expect(page.get_by_role("banner").get_by_role("link", name=french("Administration"))).to_have_count(0)
+    page.get_by_role("banner").get_by_role("link", name=french("Dashboards")).click()
+
+    expect(page.get_by_role("heading", name=french("Community indicators"))).to_be_visible()
+    expect(page.get_by_role("img", name=french("Chart of members and new members per day"))).to_be_visible()
+    export = page.get_by_role("link", name=french("Export CSV"))
+    expect(export).to_be_visible()
+    expect(export).to_have_attribute("href", re.compile(r"/reporting/export\.csv"))
+
+    response = page.goto(f"{live_server.url}/admin/")
+
+    assert response is not None and response.status == 403
+    expect(page.get_by_role("heading", name=french("Access denied"))).to_be_visible()
