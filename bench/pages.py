@@ -38,6 +38,19 @@ def bench_member():
     return User.objects.filter(email=BENCH_MEMBER).first() or User.objects.filter(email=DEMO_MEMBER).first()
 
 
+def prepare_member(user) -> None:
+    """The signed-in visitor has accepted the netiquette, as any member who reads and posts has."""
+    from moderation.selectors import netiquette_accepted
+
+    if netiquette_accepted(user):
+        return
+    try:
+        from moderation.services import netiquette_accept
+    except ImportError:  # no netiquette services on this branch
+        return
+    netiquette_accept(actor=user)
+
+
 def session_cookie(user) -> str:
     """A real session for `user` in the configured session store, as a login would create it."""
     from django.conf import settings

@@ -47,9 +47,11 @@ def count_queries(pages, cookie: str | None) -> dict[str, dict]:
 
 def main() -> int:
     setup()
-    from bench.pages import bench_member, pages, session_cookie
+    from bench.pages import bench_member, pages, prepare_member, session_cookie
 
     member = bench_member()
+    if member:
+        prepare_member(member)
     cookie = session_cookie(member) if member else None
     listed = pages()
     counts = count_queries(listed, cookie)

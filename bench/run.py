@@ -114,12 +114,19 @@ def parse_wrk(output: str) -> dict:
     return result
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a redirect is reported as such: wrk would measure the redirect, not the page
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
 def status_of(url: str, cookie: str | None) -> int:
-    request = urllib.request.Request(
-        url, headers={"Accept-Language": "fr", **({"Cookie": cookie} if cookie else {})}
-    )  # noqa: S310
+    headers = {"Accept-Language": "fr", **({"Cookie": cookie} if cookie else {})}
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        with _opener.open(request, timeout=30) as response:
             response.read()
             return response.status
     except urllib.error.HTTPError as exc:
@@ -224,10 +231,12 @@ def main() -> int:
     from bench.querycount import count_queries, setup
 
     setup()
-    from bench.pages import bench_member, pages, session_cookie
+    from bench.pages import bench_member, pages, prepare_member, session_cookie
 
     wrk = ensure_wrk()
     member = bench_member()
+    if member:
+        prepare_member(member)
     cookie = session_cookie(member) if member else None
     listed = pages()
     if args.only:
