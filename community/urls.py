@@ -1,6 +1,6 @@
 from django.urls import path
 
-from community.views import forum, members, notifications
+from community.views import forum, members, notifications, search
 
 app_name = "community"
 
@@ -28,4 +28,5 @@ urlpatterns = [
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read-all/", notifications.notifications_read_all, name="notifications-read-all"),
     path("notifications/<int:pk>/open/", notifications.notification_open, name="notification-open"),
+    path("search/", search.search, name="search"),
 ]

@@ -1,0 +1,19 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from community.filters import PostSearchFilter
+from community.selectors.search import MAX_PAGES, search_spaces
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """The search page, open to everyone; each viewer searches only the spaces they may read."""
+    filterset = PostSearchFilter(request.GET or None, spaces=search_spaces(request.user))
+    results = filterset.search(page=_page_number(request))
+    return render(request, "community/search.html", {"filter": filterset, "results": results})
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return min(max(int(request.GET.get("page", "1")), 1), MAX_PAGES)
+    except ValueError:
+        return 1
