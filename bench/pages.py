@@ -14,7 +14,7 @@ from community.models import POSTS_PER_PAGE, PostState, Space, Thread, Visibilit
 
 BENCH_MEMBER = "user1@example.com"
 DEMO_MEMBER = "member@example.com"
-SEARCH_QUERY = "thermostat wifi"
+SEARCH_QUERY = "pompe à chaleur"
 
 
 @dataclass
