@@ -44,3 +44,7 @@ shell: $(VENV)/.installed-run
 
 clean-data:
 	rm -rf .agora
+
+# The load run (seed first: manage.py seed_demo --scale large); see bench/README.md.
+bench: $(VENV)/.installed-run
+	$(PY) -m config.launcher exec -- $(PY) bench/run.py

@@ -294,3 +294,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# The benchmark's ceiling: a trivial view at /bench/trivial/ (see bench/README.md). Never on in production.
+BENCHMARK_VIEWS = env_bool("BENCHMARK_VIEWS", False)

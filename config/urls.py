@@ -1,8 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from community.views.forum import home
-from config.views import healthz
+from config.views import bench_trivial, healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -14,3 +15,6 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("community.urls")),
 ]
+
+if settings.BENCHMARK_VIEWS:
+    urlpatterns.insert(0, path("bench/trivial/", bench_trivial, name="bench-trivial"))

@@ -112,7 +112,12 @@ def access_thread(user: Actor, pk: int) -> Thread:
 
 
 def thread_posts(user: Actor, thread: Thread, page: int) -> list[Post]:
-    """The posts of one page: a range of positions, so page 500 costs what page 1 costs."""
+    """The posts of one page: a range of positions, so page 500 costs what page 1 costs.
+
+    The LIMIT changes no result but the plan: PostgreSQL cannot know that positions 1–20 of a long
+    thread are 20 rows (every thread has them), estimates thousands and hashes the whole user table
+    (66 ms instead of 0.3 ms on page 1 of a 12,000-post thread in the large seed).
+    """
     first = (page - 1) * POSTS_PER_PAGE + 1
     posts = Post.objects.filter(thread=thread, position__gte=first, position__lt=first + POSTS_PER_PAGE)
     if not is_community_manager(user):
@@ -122,7 +127,7 @@ def thread_posts(user: Actor, thread: Thread, page: int) -> list[Post]:
     return list(
         posts.select_related("author", "reply_to__author")
         .defer("search_vector", "reply_to__body_md", "reply_to__body_html", "reply_to__search_vector")
-        .order_by("position")
+        .order_by("position")[:POSTS_PER_PAGE]
     )
 
 
