@@ -294,3 +294,12 @@ def test_mentions_of_existing_members_link_to_their_profile(poster, space):
     assert "@personne" in html and "/members/personne/" not in html
     assert "<code>@lea.dupont</code>" in html
     assert other.pk
+
+
+def test_the_pager_shows_a_window_of_pages_whatever_the_length_of_the_thread():
+    from community.views.forum import _pager
+
+    assert _pager(1, 1) == [1]
+    assert _pager(1, 3) == [1, 2, 3]
+    assert _pager(300, 600) == [1, None, 298, 299, 300, 301, 302, None, 600]
+    assert _pager(600, 600) == [1, None, 598, 599, 600]
