@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import is_community_manager
 from community import permissions
 from community.forms import PostEditForm, ReplyForm, ThreadForm, ThreadListFilter
+from community.fragments import digest, render_many
 from community.models import Post, ReactionKind
 from community.selectors import forum as selectors
 from community.selectors.onboarding import onboarding_checklist
@@ -27,6 +28,33 @@ def _form_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+POST_CARD_TTL = 6 * 3600
+THREAD_ROW_TTL = 60
+
+
+def _with_rows(threads: list, show_space: bool = False) -> list:
+    """Attach each thread's cached list row (its relative date keeps the row fresh for a minute)."""
+
+    def key(thread) -> str:
+        author = thread.author.public_name if thread.author else ""
+        flags = (thread.pinned, thread.locked, bool(thread.featured_at), bool(thread.solution_id))
+        return digest(
+            thread.pk, thread.title, thread.last_activity_at, thread.post_count, thread.view_count, *flags,
+            author, show_space,
+        )  # fmt: skip
+
+    rows = render_many(
+        "community/_thread_row.html",
+        threads,
+        key=key,
+        context=lambda thread: {"thread": thread, "show_space": show_space},
+        timeout=THREAD_ROW_TTL,
+    )
+    for thread, row in zip(threads, rows, strict=True):
+        thread.row = row
+    return threads
 
 
 def _attempt(form, action):
@@ -46,8 +74,8 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "member_count": selectors.member_count(),
         "spaces": spaces,
-        "featured": selectors.featured_threads(user),
-        "recent": selectors.recent_threads(user),
+        "featured": _with_rows(selectors.featured_threads(user), show_space=True),
+        "recent": _with_rows(selectors.recent_threads(user), show_space=True),
         "checklist": onboarding_checklist(user, spaces),
     }
     return render(request, "community/home.html", context)
@@ -59,6 +87,7 @@ def space_detail(request: HttpRequest, slug: str) -> HttpResponse:
         request.GET, queryset=selectors.space_thread_queryset(request.user, space), request=request
     )
     page = selectors.space_threads(filterset.qs, request.GET.get("after"))
+    _with_rows(page.threads)
     context = {
         "space": space,
         "filter": filterset,
@@ -121,12 +150,29 @@ def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_thread(request, thread, page, posts, reply_form)
 
 
+def _card_key(post: Post) -> str:
+    author = post.author
+    author_parts = (author.pk, author.display_name, author.handle, author.avatar_version) if author else ()
+    solved = post.thread.solution_id == post.pk
+    return digest(post.pk, post.edit_count, post.state, solved, post.reply_to_id, *author_parts)
+
+
 def _decorate(user, thread, posts: list[Post]) -> None:
-    """Per-post booleans for the template (the template asks no permission questions itself)."""
+    """Per-post booleans for the template (the template asks no permission questions itself), and
+    the cached card of each post: the part every viewer sees alike."""
     mine = selectors.my_reactions(user, posts)
     team = is_community_manager(user)
     for post in posts:
         post.thread = thread
+    cards = render_many(
+        "community/_post_card.html",
+        posts,
+        key=_card_key,
+        context=lambda post: {"post": post, "is_solution": thread.solution_id == post.pk},
+        timeout=POST_CARD_TTL,
+    )
+    for post, card in zip(posts, cards, strict=True):
+        post.card = card
         post.my_like = (post.pk, ReactionKind.LIKE) in mine
         post.my_helpful = (post.pk, ReactionKind.HELPFUL) in mine
         post.can_edit = permissions.can_edit_post(user, post)

@@ -303,3 +303,35 @@ def test_the_pager_shows_a_window_of_pages_whatever_the_length_of_the_thread():
     assert _pager(1, 3) == [1, 2, 3]
     assert _pager(300, 600) == [1, None, 298, 299, 300, 301, 302, None, 600]
     assert _pager(600, 600) == [1, None, 598, 599, 600]
+
+
+def test_cached_post_cards_show_edits_deletions_and_best_answers_at_once(poster, space, client):
+    helper = UserFactory(display_name="Helpful Henri")
+    thread = forum.thread_create(actor=poster, space=space, title="Cards", body="original question")
+    answer = forum.post_create(actor=helper, thread=thread, body="first answer")
+    url = thread.get_absolute_url()
+    assert "original question" in client.get(url).text  # Renders and caches the cards.
+
+    forum.post_edit(actor=poster, post=thread.posts.get(position=1), body="clarified question")
+    forum.thread_mark_solution(actor=poster, thread=thread, post=answer)
+    page = client.get(url).text
+    assert "clarified question" in page and "original question" not in page
+    assert "Best answer" in page
+
+    second = forum.post_create(actor=helper, thread=thread, body="second thoughts")
+    assert "second thoughts" in client.get(url).text
+    helper.display_name = "Henri the Helper"
+    helper.save()
+    forum.post_delete(actor=helper, post=second)
+    page = client.get(url).text
+    assert "This post was deleted." in page and "second thoughts" not in page
+    assert "Henri the Helper" in page
+
+
+def test_thread_rows_show_new_replies_at_once(poster, space, client):
+    thread = forum.thread_create(actor=poster, space=space, title="Row cache", body="text")
+    assert "Row cache" in client.get(space.get_absolute_url()).text
+    forum.post_create(actor=UserFactory(), thread=thread, body="a reply")
+    forum.thread_update_flags(actor=UserFactory(is_superuser=True), thread=thread, pinned=True)
+    page = client.get(space.get_absolute_url()).text
+    assert "Pinned" in page and ">1</strong>" in page
