@@ -335,3 +335,14 @@ def test_thread_rows_show_new_replies_at_once(poster, space, client):
     forum.thread_update_flags(actor=UserFactory(is_superuser=True), thread=thread, pinned=True)
     page = client.get(space.get_absolute_url()).text
     assert "Pinned" in page and ">1</strong>" in page
+
+
+def test_home_lists_shared_between_visitors_never_leak_a_staff_thread(member, community_manager, client):
+    staff = Space.objects.create(name="Équipe", slug="equipe", visibility=Visibility.STAFF)
+    forum.thread_create(actor=community_manager, space=staff, title="Team plans", body="secret")
+    client.force_login(community_manager)
+    assert "Team plans" in client.get("/").text
+    client.force_login(member)
+    assert "Team plans" not in client.get("/").text
+    client.logout()
+    assert "Team plans" not in client.get("/").text
