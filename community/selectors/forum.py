@@ -125,7 +125,21 @@ def space_thread_queryset(user: Actor, space: Space) -> QuerySet[Thread]:
 
 def access_thread(user: Actor, pk: int) -> Thread:
     """The thread with its space, or 404 for a missing and a forbidden one alike."""
-    thread = Thread.objects.select_related("space", "author", "solution__author").filter(pk=pk).first()
+    thread = (
+        Thread.objects.select_related("space", "author", "solution__author")
+        .defer(
+            "search_vector",
+            "solution__body_md",
+            "solution__body_html",
+            "solution__search_vector",
+            "author__password",
+            "author__bio",
+            "solution__author__password",
+            "solution__author__bio",
+        )  # fmt: skip
+        .filter(pk=pk)
+        .first()
+    )
     if thread is None or not can_see_thread(user, thread):
         raise Http404
     return thread
