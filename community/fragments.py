@@ -36,8 +36,13 @@ def render_many(
     key: Callable[[T], str],
     context: Callable[[T], dict],
     timeout: int,
+    load: Callable[[list[T]], list[T]] | None = None,
 ) -> list[SafeString]:
-    """Each item's fragment, from the cache or rendered (without request: no context processors)."""
+    """Each item's fragment, from the cache or rendered (without request: no context processors).
+
+    ``load`` turns the items whose fragment is missing into the fuller objects their template needs,
+    so that a page can fetch lean rows and load the rest only on a miss.
+    """
     items = list(items)
     viewer = _viewer_key()
     keys = [f"fragment:{template_name}:{viewer}:{key(item)}" for item in items]
@@ -45,7 +50,8 @@ def render_many(
     missing = {k: item for k, item in zip(keys, items, strict=True) if k not in found}
     if missing:
         template = get_template(template_name)
-        rendered = {k: template.render(context(item)) for k, item in missing.items()}
+        sources = load(list(missing.values())) if load else list(missing.values())
+        rendered = {k: template.render(context(item)) for k, item in zip(missing, sources, strict=True)}
         cache.set_many(rendered, timeout=timeout)
         found.update(rendered)
     # The fragments are our own templates' output, auto-escaped when rendered.

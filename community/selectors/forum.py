@@ -15,6 +15,11 @@ from community.models import POSTS_PER_PAGE, MemberState, Post, PostState, React
 from community.permissions import can_see_thread, visible_spaces_q
 
 MEMBER_COUNT_KEY = "community:member-count"
+POST_LIST_FIELDS = (
+    "id", "thread_id", "position", "state", "author_id", "reply_to_id", "like_count", "helpful_count",
+    "edit_count", "edited_at", "created_at", "is_first_of_member",
+    "author__id", "author__display_name", "author__email", "author__handle", "author__avatar_version",
+)  # fmt: skip
 THREADS_PER_PAGE = 30
 LIST_FIELDS = (
     "id", "title", "pinned", "locked", "featured_at", "state", "solution_id", "post_count", "last_position",
@@ -158,11 +163,20 @@ def thread_posts(user: Actor, thread: Thread, page: int) -> list[Post]:
         # Others' held posts are not shown; the author sees theirs as "awaiting review".
         mine = Q(author_id=user.pk) if user.is_authenticated else Q(pk__in=[])
         posts = posts.filter(~Q(state=PostState.PENDING) | mine)
-    return list(
-        posts.select_related("author", "reply_to__author")
+    # Only what the page needs around the cached cards; cards not cached yet load their text with
+    # post_cards_source() in one more query.
+    return list(posts.select_related("author").only(*POST_LIST_FIELDS).order_by("position")[:POSTS_PER_PAGE])
+
+
+def post_cards_source(posts: list[Post]) -> list[Post]:
+    """The same posts with their text and quoted post, to render the cards the cache did not have."""
+    full = (
+        Post.objects.filter(pk__in=[post.pk for post in posts])
+        .select_related("author", "reply_to__author")
         .defer("search_vector", "reply_to__body_md", "reply_to__body_html", "reply_to__search_vector")
-        .order_by("position")[:POSTS_PER_PAGE]
+        .in_bulk()
     )
+    return [full[post.pk] for post in posts]
 
 
 def my_reactions(user: Actor, posts: list[Post]) -> set[tuple[int, str]]:

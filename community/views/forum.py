@@ -170,6 +170,7 @@ def _decorate(user, thread, posts: list[Post]) -> None:
         key=_card_key,
         context=lambda post: {"post": post, "is_solution": thread.solution_id == post.pk},
         timeout=POST_CARD_TTL,
+        load=selectors.post_cards_source,
     )
     for post, card in zip(posts, cards, strict=True):
         post.card = card
