@@ -15,6 +15,12 @@ from community.models import POSTS_PER_PAGE, MemberState, Post, PostState, React
 from community.permissions import can_see_thread, visible_spaces_q
 
 MEMBER_COUNT_KEY = "community:member-count"
+THREAD_PAGE_FIELDS = (
+    "id", "space_id", "title", "author_id", "pinned", "locked", "featured_at", "state", "solution_id",
+    "post_count", "last_position", "last_activity_at", "last_poster_id", "view_count", "welcomed_at",
+    "created_at", "space__id", "space__name", "space__slug", "space__visibility", "space__premoderated",
+    "space__is_introductions", "solution__id", "solution__thread_id", "solution__position",
+)  # fmt: skip
 POST_LIST_FIELDS = (
     "id", "thread_id", "position", "state", "author_id", "reply_to_id", "like_count", "helpful_count",
     "edit_count", "edited_at", "created_at", "is_first_of_member",
@@ -131,19 +137,7 @@ def space_thread_queryset(user: Actor, space: Space) -> QuerySet[Thread]:
 def access_thread(user: Actor, pk: int) -> Thread:
     """The thread with its space, or 404 for a missing and a forbidden one alike."""
     thread = (
-        Thread.objects.select_related("space", "author", "solution__author")
-        .defer(
-            "search_vector",
-            "solution__body_md",
-            "solution__body_html",
-            "solution__search_vector",
-            "author__password",
-            "author__bio",
-            "solution__author__password",
-            "solution__author__bio",
-        )  # fmt: skip
-        .filter(pk=pk)
-        .first()
+        Thread.objects.select_related("space", "solution").only(*THREAD_PAGE_FIELDS).filter(pk=pk).first()
     )
     if thread is None or not can_see_thread(user, thread):
         raise Http404
