@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from community.services import notifications
+from community.services import notifications, thread_views
 
 DISPATCH_MAX_RETRIES = 6
 
@@ -28,4 +28,4 @@ def outbox_sweep() -> int:
 @shared_task(name="community.flush_thread_views", acks_late=True)
 def flush_thread_views() -> int:
     """Every minute (beat): move the thread views counted in Redis into the database."""
-    return notifications.thread_views_flush()
+    return thread_views.thread_views_flush()

@@ -16,7 +16,7 @@ from community.models import Post, ReactionKind
 from community.selectors import forum as selectors
 from community.selectors.onboarding import onboarding_checklist
 from community.services import forum as services
-from community.services import notifications
+from community.services import thread_views
 from moderation.decorators import netiquette_required
 from moderation.navigation import netiquette_url
 from moderation.permissions import member_can_post
@@ -133,7 +133,7 @@ def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
     thread = selectors.access_thread(user, pk)
     page = _page_number(request, thread)
     posts = selectors.thread_posts(user, thread, page)
-    notifications.thread_viewed(thread.pk)
+    thread_views.thread_viewed(thread.pk)
     reply_form = None
     if permissions.can_reply(user, thread):
         initial = {}

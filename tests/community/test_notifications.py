@@ -31,8 +31,9 @@ from community.models import (
     Thread,
     Visibility,
 )
-from community.services import forum, notifications
-from community.services.notifications import post_approved, post_published, thread_viewed
+from community.services import forum, notifications, thread_views
+from community.services.notifications import post_approved, post_published
+from community.services.thread_views import thread_viewed
 from moderation.models import NetiquetteAcceptance, NetiquetteVersion
 from tests.factories import UserFactory, user_with_role
 
@@ -482,10 +483,10 @@ def test_thread_views_are_counted_in_redis_and_flushed_exactly(camille, space):
 
 def test_a_flush_that_died_half_way_is_finished_by_the_next_one(camille, space):
     (thread,) = make_threads(space, camille, 1)
-    notifications.thread_viewed(thread.pk)
+    thread_views.thread_viewed(thread.pk)
     client = notifications._redis()
-    client.rename(notifications._views_key(), f"{notifications._views_key()}:flushing:dead-run")
-    notifications.thread_viewed(thread.pk)
+    client.rename(thread_views._views_key(), f"{thread_views._views_key()}:flushing:dead-run")
+    thread_views.thread_viewed(thread.pk)
     assert tasks.flush_thread_views() == 2  # The dead run's hash, then the new one.
     assert tasks.flush_thread_views() == 0
     assert Thread.objects.get(pk=thread.pk).view_count == 2

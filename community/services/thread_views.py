@@ -1,0 +1,87 @@
+"""Thread view counts: counted in Redis on the page, written to the database by a Celery beat task."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import redis
+from django.core.cache import cache
+from django.db import connection, transaction
+
+from community.models import Thread
+
+logger = logging.getLogger(__name__)
+
+VIEWS_KEY = "community:thread-views"
+VIEWS_BATCH = 1000
+
+
+def _views_key() -> str:
+    return cache.make_key(VIEWS_KEY)
+
+
+def _redis() -> redis.Redis:
+    """The cache's own Redis client (and connection pool): counters need HINCRBY and RENAME."""
+    return cache._cache.get_client(write=True)
+
+
+def thread_viewed(thread_id: int) -> None:
+    """Count one view in Redis; no database write on the page. A Redis outage loses the view, not the page."""
+    try:
+        _redis().hincrby(_views_key(), str(thread_id), 1)
+    except redis.RedisError:
+        logger.warning("Redis unreachable: a thread view was not counted")
+
+
+def thread_views_flush() -> int:
+    """Move the counted views into Thread.view_count; returns how many threads were updated.
+
+    The hash is first RENAMEd to a key of this run, atomically: views counted meanwhile go to a fresh hash
+    for the next run, so none is lost or applied twice. A run that died leaves its key behind; the next run
+    claims it (again by RENAME, so only one run does) and applies it. Each batch of 1,000 threads is one
+    UPDATE … FROM (VALUES …), and its fields leave the claimed hash right after it commits (a worker killed
+    between that commit and that HDEL, one Redis round trip, would apply that one batch again).
+    """
+    client = _redis()
+    base = _views_key()
+    claimed = []
+    for leftover in client.scan_iter(match=f"{base}:flushing:*", count=100):
+        claimed.append(_claim(client, leftover))
+    claimed.append(_claim(client, base))
+    updated = 0
+    for key in filter(None, claimed):
+        counts = [
+            (int(field), int(value))
+            for field, value in client.hgetall(key).items()
+            if field.isdigit() and int(value) > 0
+        ]
+        for start in range(0, len(counts), VIEWS_BATCH):
+            batch = counts[start : start + VIEWS_BATCH]
+            with transaction.atomic():
+                updated += _add_views(batch)
+            client.hdel(key, *[str(thread_id) for thread_id, _ in batch])
+        client.delete(key)
+    return updated
+
+
+def _claim(client: redis.Redis, key: str | bytes) -> str | None:
+    target = f"{_views_key()}:flushing:{uuid.uuid4().hex}"
+    try:
+        client.rename(key, target)
+    except redis.ResponseError:  # No such key: nothing counted, or another run claimed it first.
+        return None
+    return target
+
+
+def _add_views(batch: list[tuple[int, int]]) -> int:
+    values = ", ".join(["(%s::bigint, %s::bigint)"] * len(batch))
+    params = [number for pair in batch for number in pair]
+    table = Thread._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS t SET view_count = t.view_count + v.views "  # noqa: S608 - no user input
+            f"FROM (VALUES {values}) AS v(id, views) WHERE t.id = v.id",
+            params,
+        )
+        return cursor.rowcount
