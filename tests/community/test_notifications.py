@@ -31,7 +31,7 @@ from community.models import (
     Thread,
     Visibility,
 )
-from community.services import forum, notifications, thread_views
+from community.services import forum, thread_views
 from community.services.notifications import post_approved, post_published
 from community.services.thread_views import thread_viewed
 from moderation.models import NetiquetteAcceptance, NetiquetteVersion
@@ -484,7 +484,7 @@ def test_thread_views_are_counted_in_redis_and_flushed_exactly(camille, space):
 def test_a_flush_that_died_half_way_is_finished_by_the_next_one(camille, space):
     (thread,) = make_threads(space, camille, 1)
     thread_views.thread_viewed(thread.pk)
-    client = notifications._redis()
+    client = thread_views._redis()
     client.rename(thread_views._views_key(), f"{thread_views._views_key()}:flushing:dead-run")
     thread_views.thread_viewed(thread.pk)
     assert tasks.flush_thread_views() == 2  # The dead run's hash, then the new one.
