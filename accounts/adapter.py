@@ -8,7 +8,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)
         user.display_name = form.cleaned_data.get("display_name", "").strip()
-        user.handle = free_handle(user.display_name or user.email.split("@")[0])
+        user.handle = free_handle(user.display_name or "member")
         # Remember the language the member signed up in: e-mails and pages follow it afterwards.
         user.language = translation.get_language() or ""
         if commit:

@@ -24,6 +24,11 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     actions = ["make_ambassadors", "remove_ambassadors"]
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting a member here would skip what the member's own deletion keeps right (reaction counts,
+        # posts kept as from a "Deleted member"): deactivate the account instead.
+        return False
+
     def get_readonly_fields(self, request, obj=None):
         # Roles that open the admin or the dashboards are given by superusers only.
         if request.user.is_superuser:

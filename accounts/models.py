@@ -44,7 +44,8 @@ class UserManager(BaseUserManager):
         if not email:
             raise ValueError("An e-mail address is required.")
         email = self.normalize_email(email).lower()
-        extra.setdefault("handle", free_handle(extra.get("display_name") or email.split("@")[0]))
+        # Never derived from the e-mail address: handles and names are public.
+        extra.setdefault("handle", free_handle(extra.get("display_name") or "member"))
         user = self.model(email=email, **extra)
         user.set_password(password)
         user.save(using=self._db)
@@ -100,7 +101,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         indexes = [models.Index(fields=["date_joined"], name="accounts_user_joined_idx")]
 
     def __str__(self) -> str:
-        return self.display_name or self.email.split("@")[0]
+        return self.display_name or self.handle or str(_("Member"))
 
     def get_full_name(self) -> str:
         return str(self)

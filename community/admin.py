@@ -40,26 +40,20 @@ class ThreadAdmin(admin.ModelAdmin):
     search_fields = ["title"]
     date_hierarchy = "created_at"
     list_select_related = ["space", "author"]
-    raw_id_fields = ["author", "last_poster", "solution"]
+    raw_id_fields = ["author"]
+    # Moving a thread, choosing its best answer or its state go through the site's services, which keep
+    # the counters and the rules in step.
     readonly_fields = [
+        "space",
         "state",
+        "solution",
         "post_count",
         "last_position",
         "last_activity_at",
         "view_count",
         "welcomed_at",
     ]
-    fields = [
-        "space",
-        "title",
-        "author",
-        "state",
-        "pinned",
-        "locked",
-        "featured_at",
-        "solution",
-        *readonly_fields[1:],
-    ]
+    fields = ["title", "author", "pinned", "locked", "featured_at", *readonly_fields]
     actions = ["pin", "unpin", "lock", "unlock", "feature", "unfeature"]
     show_full_result_count = False
 
@@ -96,6 +90,10 @@ class ThreadAdmin(admin.ModelAdmin):
         # Threads are started on the site, where their first post is written.
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A hard delete would leave space and member counters wrong: delete the first post on the site.
+        return False
+
 
 class RevisionInline(admin.TabularInline):
     model = PostRevision
@@ -124,4 +122,8 @@ class PostAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         # Edits go through the site's edit form, which keeps the history and re-renders the text.
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting on the site keeps the slot ("deleted") and the counters in step.
         return False

@@ -53,6 +53,9 @@ def can_edit_post(user: Actor, post: Post) -> bool:
         return False
     if is_community_manager(user):
         return True
+    # A post removed by moderation stays as it was judged: its author can neither rewrite nor erase it.
+    if post.state not in (PostState.VISIBLE, PostState.PENDING):
+        return False
     return post.author_id == user.pk and member_can_post(user) and not post.thread.locked
 
 

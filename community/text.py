@@ -8,6 +8,7 @@ import unicodedata
 import nh3
 from django.urls import reverse
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 
 # PostgreSQL's translate() folds these so that search is accent-insensitive without the unaccent
@@ -20,11 +21,10 @@ _FOLD = str.maketrans(ACCENTED, UNACCENTED)
 
 ALLOWED_TAGS = {
     "a", "p", "br", "hr", "strong", "em", "del", "s", "code", "pre", "blockquote",
-    "ul", "ol", "li", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "img",
+    "ul", "ol", "li", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "class"},
-    "img": {"src", "alt", "title"},
     "th": {"align"},
     "td": {"align"},
     "ol": {"start"},
@@ -36,6 +36,18 @@ MENTION_RE = re.compile(r"(?<![\w@/])@([\w.\-]{2,60})", re.UNICODE)
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
     ["table", "strikethrough"]
 )
+
+
+def _image_as_link(tokens, idx, options, env) -> str:
+    """Images become links to them: an <img> would load on every reader's page, and a same-site one
+    would send a GET in their name (an invitation link, a view count) just by being seen."""
+    token = tokens[idx]
+    src = escapeHtml(token.attrGet("src") or "")
+    label = escapeHtml(token.content or token.attrGet("src") or "")
+    return f'<a href="{src}">{label}</a>'
+
+
+_markdown.renderer.rules["image"] = _image_as_link
 
 
 def fold(text: str) -> str:

@@ -108,12 +108,13 @@ def thread_create(
     if not permissions.can_start_thread(actor, space):
         raise PermissionDenied(_("You cannot start a thread in this space."))
     title, body = _clean_title(title), _clean_body(body)
+    # The member's row lock queues a double submit behind the first, which has committed when it ends.
+    member = _member_state_locked(actor)
     existing = _existing_post(client_token)
     if existing is not None:
         return existing.thread
     now = timezone.now()
     state = _initial_state(space)
-    member = _member_state_locked(actor)
     thread = Thread.objects.create(
         space=space,
         title=title,
@@ -123,9 +124,13 @@ def thread_create(
         last_poster=actor,
         last_position=1,
     )
-    post = _insert_post(
-        thread=thread, author=actor, body=body, position=1, state=state, client_token=client_token
-    )
+    try:
+        post = _insert_post(
+            thread=thread, author=actor, body=body, position=1, state=state, client_token=client_token
+        )
+    except DuplicateSubmit:
+        transaction.set_rollback(True)
+        return Post.objects.select_related("thread").get(client_token=client_token).thread
     if space.is_introductions and member.introduction_id is None:
         member.introduction = thread
         member.save(update_fields=["introduction"])
@@ -185,7 +190,7 @@ def post_create(
         raise ValidationError(_("This thread is locked; replies are closed."))
     if not permissions.can_reply(actor, thread):
         raise PermissionDenied(_("You cannot reply in this thread."))
-    if reply_to is not None and reply_to.thread_id != thread.pk:
+    if reply_to is not None and (reply_to.thread_id != thread.pk or reply_to.state != PostState.VISIBLE):
         raise ValidationError(_("You can only quote a post of the same thread."))
     _member_state_locked(actor)
     position = thread.last_position + 1
@@ -342,7 +347,7 @@ def thread_welcome(*, actor: User, thread: Thread) -> Post:
 
     The conditional update settles two team members clicking at once: only one welcome is posted.
     """
-    if not permissions.can_welcome(actor):
+    if not permissions.can_welcome(actor) or not permissions.can_see_thread(actor, thread):
         raise PermissionDenied(_("Only the community team and ambassadors welcome newcomers."))
     if not thread.space.is_introductions or thread.author is None:
         raise ValidationError(_("Only introductions are welcomed this way."))

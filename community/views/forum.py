@@ -12,7 +12,7 @@ from accounts.permissions import is_community_manager
 from community import permissions
 from community.forms import PostEditForm, ReplyForm, ThreadForm, ThreadListFilter
 from community.fragments import digest, render_many
-from community.models import Post, ReactionKind
+from community.models import Post, PostState, ReactionKind
 from community.selectors import forum as selectors
 from community.selectors.onboarding import onboarding_checklist
 from community.services import forum as services
@@ -221,7 +221,9 @@ def post_reply(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         reply_to = None
         if form.cleaned_data["reply_to"]:
-            reply_to = Post.objects.filter(pk=form.cleaned_data["reply_to"], thread=thread).first()
+            reply_to = Post.objects.filter(
+                pk=form.cleaned_data["reply_to"], thread=thread, state=PostState.VISIBLE
+            ).first()
         post = _attempt(
             form,
             lambda: services.post_create(
@@ -351,6 +353,8 @@ def thread_welcome(request: HttpRequest, pk: int) -> HttpResponse:
         post = services.thread_welcome(actor=request.user, thread=thread)
     except ValidationError as exc:
         messages.info(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
     else:
         name = thread.author.public_name if thread.author else _("deleted member")
         messages.success(request, _("You welcomed %(name)s.") % {"name": name})

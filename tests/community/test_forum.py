@@ -346,3 +346,46 @@ def test_home_lists_shared_between_visitors_never_leak_a_staff_thread(member, co
     assert "Team plans" not in client.get("/").text
     client.logout()
     assert "Team plans" not in client.get("/").text
+
+
+def test_images_in_posts_become_links_so_reading_a_post_sends_no_request(poster, space):
+    thread = forum.thread_create(
+        actor=poster,
+        space=space,
+        title="Pictures",
+        body="![my code](/invite/ABC/) ![](https://e.test/cat.png)",
+    )
+    html = thread.posts.get().body_html
+    assert "<img" not in html
+    assert '<a href="/invite/ABC/" rel="nofollow ugc noopener">my code</a>' in html
+    assert '<a href="https://e.test/cat.png" rel="nofollow ugc noopener">https://e.test/cat.png</a>' in html
+
+
+def test_a_post_removed_by_moderation_cannot_be_rewritten_or_erased_by_its_author(poster, space):
+    thread = forum.thread_create(actor=poster, space=space, title="Judged", body="first")
+    reply = forum.post_create(actor=poster, thread=thread, body="something rude")
+    Post.objects.filter(pk=reply.pk).update(state=PostState.REMOVED)
+    reply.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        forum.post_edit(actor=poster, post=reply, body="something nice")
+    with pytest.raises(PermissionDenied):
+        forum.post_delete(actor=poster, post=reply)
+    reply.refresh_from_db()
+    assert (reply.state, reply.body_md) == (PostState.REMOVED, "something rude")
+
+
+def test_a_reply_cannot_quote_a_post_others_cannot_see(poster, space):
+    thread = forum.thread_create(actor=poster, space=space, title="Quotes", body="first")
+    held = forum.post_create(actor=poster, thread=thread, body="held back")
+    Post.objects.filter(pk=held.pk).update(state=PostState.PENDING)
+    held.refresh_from_db()
+    with pytest.raises(ValidationError):
+        forum.post_create(actor=UserFactory(), thread=thread, body="about that", reply_to=held)
+
+
+def test_members_without_a_display_name_show_their_handle_never_their_email(db):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(email="jean.secret@example.com", password="x-long-password")
+    assert "jean" not in user.handle and "secret" not in str(user)
+    assert str(user) == user.handle
