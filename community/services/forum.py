@@ -12,7 +12,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Greatest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -260,7 +260,28 @@ def post_delete(*, actor: User, post: Post) -> None:
     if post.position == 1:
         Thread.objects.filter(pk=thread.pk).update(state=PostState.DELETED)
         if thread.state == PostState.VISIBLE:
-            Space.objects.filter(pk=thread.space_id).update(thread_count=Greatest(F("thread_count") - 1, 0))
+            _uncount_replies(thread)
+        # The checklist must not point a newcomer at an introduction that is gone.
+        MemberState.objects.filter(introduction=thread).update(introduction=None)
+
+
+def _uncount_replies(thread: Thread) -> None:
+    """A deleted thread takes its visible replies out of the space's and their authors' counts."""
+    replies = Post.objects.filter(thread=thread, state=PostState.VISIBLE, position__gt=1)
+    count = replies.count()
+    Space.objects.filter(pk=thread.space_id).update(
+        thread_count=Greatest(F("thread_count") - 1, 0), post_count=Greatest(F("post_count") - count, 0)
+    )
+    per_author = (
+        replies.filter(author_id=OuterRef("pk"))
+        .order_by()
+        .values("author_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    MemberState.objects.filter(pk__in=replies.values("author_id")).update(
+        post_count=Greatest(F("post_count") - Subquery(per_author), 0)
+    )
 
 
 @transaction.atomic

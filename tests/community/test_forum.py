@@ -389,3 +389,16 @@ def test_members_without_a_display_name_show_their_handle_never_their_email(db):
     user = get_user_model().objects.create_user(email="jean.secret@example.com", password="x-long-password")
     assert "jean" not in user.handle and "secret" not in str(user)
     assert str(user) == user.handle
+
+
+def test_deleting_a_thread_takes_its_replies_out_of_the_counts_and_the_checklist(poster, introductions):
+    other = UserFactory()
+    thread = forum.thread_create(actor=poster, space=introductions, title="Hello", body="I am new")
+    forum.post_create(actor=other, thread=thread, body="welcome!")
+    forum.post_create(actor=other, thread=thread, body="and again")
+    assert MemberState.objects.get(pk=poster.pk).introduction_id == thread.pk
+    forum.post_delete(actor=poster, post=thread.posts.get(position=1))
+    introductions.refresh_from_db()
+    assert (introductions.thread_count, introductions.post_count) == (0, 0)
+    assert MemberState.objects.get(pk=other.pk).post_count == 0
+    assert MemberState.objects.get(pk=poster.pk).introduction_id is None
