@@ -84,15 +84,16 @@ def _link_mentions(state) -> None:
                 continue
             cursor = 0
             for match in MENTION_RE.finditer(token.content):
-                handle = known.get(match.group(1).rstrip(".-").lower())
-                if handle is None:
+                found = known.get(match.group(1).rstrip(".-").lower())
+                if found is None:
                     continue
+                handle, member_id = found
                 children.append(_text(token, token.content[cursor : match.start()]))
                 opening = Token(
                     "link_open",
                     "a",
                     1,
-                    attrs={"href": reverse("community:profile", args=[handle]), "class": "mention"},
+                    attrs={"href": reverse("community:profile-by-id", args=[member_id]), "class": "mention"},
                 )
                 children += [opening, _text(token, f"@{handle}"), Token("link_close", "a", -1)]
                 cursor = match.start() + 1 + len(handle)
@@ -110,10 +111,11 @@ def _text(like: Token, content: str) -> Token:
 _markdown.core.ruler.push("mentions", _link_mentions)
 
 
-def render_markdown(source: str, mentions: dict[str, str] | None = None) -> str:
+def render_markdown(source: str, mentions: dict[str, tuple[str, int]] | None = None) -> str:
     """CommonMark with raw HTML off, then sanitised; headings shift down so posts never outrank the page.
 
-    ``mentions`` maps lower-cased handles of existing members to their handle: those become profile links.
+    ``mentions`` maps lower-cased handles of existing members to (handle, id): those become links to
+    the member's profile by id, which outlive a change of handle.
     """
     html = _markdown.render(source, {"mentions": mentions or {}})
     html = re.sub(r"<(/?)h1>", r"<\1h2>", html)

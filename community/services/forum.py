@@ -56,7 +56,7 @@ def _render(body: str) -> str:
     known = {}
     if names:
         handles = User.objects.filter(handle__iregex=r"^(" + "|".join(map(re.escape, names[:50])) + r")$")
-        known = {h.lower(): h for h in handles.filter(is_active=True).values_list("handle", flat=True)}
+        known = {h.lower(): (h, pk) for h, pk in handles.filter(is_active=True).values_list("handle", "pk")}
     return render_markdown(body, known)
 
 

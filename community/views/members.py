@@ -7,13 +7,14 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import services as account_services
+from accounts.models import User
 from accounts.permissions import is_community_manager
 from community.forms import AccountDeleteForm, InvitationForm, MemberSettingsForm
 from community.models import Invitation
@@ -46,6 +47,15 @@ def _add_errors(form: Form, error: ValidationError, field: str | None = None) ->
 
 
 @require_GET
+def profile_by_id(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mentions link here: a member who changes handle keeps the links, and a freed handle taken by
+    someone else never inherits them."""
+    handle = User.objects.filter(pk=pk, is_active=True).values_list("handle", flat=True).first()
+    if handle is None:
+        raise Http404
+    return redirect("community:profile", handle=handle)
+
+
 def profile(request: HttpRequest, handle: str) -> HttpResponse:
     member = profile_get(handle)
     if member.handle != handle:

@@ -290,7 +290,7 @@ def test_mentions_of_existing_members_link_to_their_profile(poster, space):
         actor=poster, space=space, title="Mentions", body="Merci @lea.dupont et @personne ! `@lea.dupont`"
     )
     html = thread.posts.get().body_html
-    assert '<a href="/members/Lea.Dupont/" class="mention"' in html
+    assert f'<a href="/members/id/{other.pk}/" class="mention"' in html
     assert "@personne" in html and "/members/personne/" not in html
     assert "<code>@lea.dupont</code>" in html
     assert other.pk
@@ -402,3 +402,16 @@ def test_deleting_a_thread_takes_its_replies_out_of_the_counts_and_the_checklist
     assert (introductions.thread_count, introductions.post_count) == (0, 0)
     assert MemberState.objects.get(pk=other.pk).post_count == 0
     assert MemberState.objects.get(pk=poster.pk).introduction_id is None
+
+
+def test_a_mention_link_follows_the_member_after_a_change_of_handle(poster, space, client):
+    lea = UserFactory(handle="lea")
+    thread = forum.thread_create(actor=poster, space=space, title="Thanks", body="Merci @lea")
+    lea.handle = "lea.b"
+    lea.save()
+    UserFactory(handle="lea")  # Someone else takes the freed handle.
+    response = client.get(f"/members/id/{lea.pk}/")
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "community:profile", args=["lea.b"]
+    )
+    assert thread.posts.get().body_html.count(f"/members/id/{lea.pk}/") == 1
