@@ -233,7 +233,15 @@ def post_edit(*, actor: User, post: Post, body: str, title: str | None = None) -
     post.body_html = _render(body)
     post.edit_count = F("edit_count") + 1
     post.edited_at = timezone.now()
-    post.save(update_fields=["body_md", "body_html", "edit_count", "edited_at"])
+    fields = ["body_md", "body_html", "edit_count", "edited_at"]
+    # In a pre-moderated space an edit is reviewed like a new post: it is held until approved.
+    held = post.thread.space.premoderated and post.is_visible and not permissions.can_manage_thread(actor)
+    if held:
+        post.state = PostState.PENDING
+        fields.append("state")
+    post.save(update_fields=fields)
+    if held:
+        _uncount_post(post)
     if new_title is not None and new_title != post.thread.title:
         Thread.objects.filter(pk=post.thread_id).update(title=new_title)
     post.refresh_from_db()
@@ -251,10 +259,7 @@ def post_delete(*, actor: User, post: Post) -> None:
     post.save(update_fields=["state"])
     thread = post.thread
     if was_visible:
-        Thread.objects.filter(pk=thread.pk).update(post_count=Greatest(F("post_count") - 1, 0))
-        Space.objects.filter(pk=thread.space_id).update(post_count=Greatest(F("post_count") - 1, 0))
-        if post.author_id:
-            MemberState.objects.filter(pk=post.author_id).update(post_count=Greatest(F("post_count") - 1, 0))
+        _uncount_post(post)
     if thread.solution_id == post.pk:
         Thread.objects.filter(pk=thread.pk).update(solution=None)
     if post.position == 1:
@@ -263,6 +268,14 @@ def post_delete(*, actor: User, post: Post) -> None:
             _uncount_replies(thread)
         # The checklist must not point a newcomer at an introduction that is gone.
         MemberState.objects.filter(introduction=thread).update(introduction=None)
+
+
+def _uncount_post(post: Post) -> None:
+    """A post that stops being visible leaves its thread's, space's and author's counts."""
+    Thread.objects.filter(pk=post.thread_id).update(post_count=Greatest(F("post_count") - 1, 0))
+    Space.objects.filter(pk=post.thread.space_id).update(post_count=Greatest(F("post_count") - 1, 0))
+    if post.author_id:
+        MemberState.objects.filter(pk=post.author_id).update(post_count=Greatest(F("post_count") - 1, 0))
 
 
 def _uncount_replies(thread: Thread) -> None:

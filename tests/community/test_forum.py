@@ -415,3 +415,17 @@ def test_a_mention_link_follows_the_member_after_a_change_of_handle(poster, spac
         "community:profile", args=["lea.b"]
     )
     assert thread.posts.get().body_html.count(f"/members/id/{lea.pk}/") == 1
+
+
+def test_an_edit_in_a_premoderated_space_is_held_for_review(poster, space, community_manager, client):
+    thread = forum.thread_create(actor=poster, space=space, title="Approved", body="first")
+    reply = forum.post_create(actor=poster, thread=thread, body="harmless words")
+    space.premoderated = True
+    space.save()
+    forum.post_edit(actor=poster, post=reply, body="now something else")
+    reply.refresh_from_db()
+    thread.refresh_from_db()
+    assert reply.state == PostState.PENDING and thread.post_count == 1
+    assert "now something else" not in client.get(thread.get_absolute_url()).text
+    team_edit = forum.post_edit(actor=community_manager, post=thread.posts.get(position=1), body="team fix")
+    assert team_edit.state == PostState.VISIBLE
