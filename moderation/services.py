@@ -16,7 +16,7 @@ from moderation.selectors import ACCEPTED_TIMEOUT, VERSION_KEY, accepted_cache_k
 PUBLISH_ATTEMPTS = 5
 
 
-def netiquette_accept(*, actor: User) -> NetiquetteAcceptance:
+def netiquette_accept(*, actor: User, version_read: int | None = None) -> NetiquetteAcceptance:
     """Record that the member accepts the current version; a second submit returns the same row.
 
     The unique (user, version) constraint settles double submits; the cached answer is replaced
@@ -27,6 +27,11 @@ def netiquette_accept(*, actor: User) -> NetiquetteAcceptance:
     version = NetiquetteVersion.objects.order_by("-number").first()
     if version is None:
         raise ValidationError(_("No netiquette has been published yet."))
+    # The member accepts the version they read: one published meanwhile must be read first.
+    if version_read is not None and version_read != version.number:
+        raise ValidationError(
+            _("The netiquette has just changed: please read the new version and accept it.")
+        )
     with transaction.atomic():
         acceptance, _created = NetiquetteAcceptance.objects.get_or_create(user=actor, version=version)
         key = accepted_cache_key(actor.pk, version.number)

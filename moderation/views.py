@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from moderation import services
-from moderation.navigation import LOGIN_CHECK_FLAG, safe_next
+from moderation.navigation import LOGIN_CHECK_FLAG, netiquette_url, safe_next
 from moderation.selectors import netiquette_page
 
 
@@ -35,10 +35,11 @@ def netiquette(request: HttpRequest) -> HttpResponse:
 def netiquette_accept(request: HttpRequest) -> HttpResponse:
     next_url = safe_next(request, request.POST.get("next"), default=reverse("home"))
     try:
-        services.netiquette_accept(actor=request.user)
+        read = request.POST.get("version", "")
+        services.netiquette_accept(actor=request.user, version_read=int(read) if read.isdigit() else None)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
-        return redirect("moderation:netiquette")
+        return redirect(netiquette_url(next_url))
     request.session.pop(LOGIN_CHECK_FLAG, None)
     messages.success(request, _("Thank you for accepting the netiquette. Welcome to the conversation!"))
     return redirect(next_url)

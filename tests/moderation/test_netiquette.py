@@ -223,3 +223,16 @@ def test_the_netiquette_page_costs_a_fixed_number_of_queries(
     assert "Rule 29" in response.content.decode()
     with django_assert_max_num_queries(8):
         client.get(reverse("moderation:netiquette"))
+
+
+def test_accepting_a_version_that_was_replaced_while_reading_asks_to_read_the_new_one(client):
+    from moderation.models import NetiquetteAcceptance, NetiquetteVersion
+    from tests.factories import UserFactory
+
+    newcomer = UserFactory(netiquette_accepted=False)
+    read = NetiquetteVersion.objects.order_by("-number").first().number
+    NetiquetteVersion.objects.create(number=read + 1, note="New rule")
+    client.force_login(newcomer)
+    response = client.post("/netiquette/accept/", {"version": read}, follow=True)
+    assert "has just changed" in response.text
+    assert not NetiquetteAcceptance.objects.filter(user=newcomer).exists()
