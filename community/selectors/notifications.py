@@ -14,6 +14,7 @@ from django.http import Http404
 
 from accounts.permissions import Actor
 from community.models import MemberState, Notification
+from community.permissions import can_see_thread
 
 logger = logging.getLogger(__name__)
 
@@ -90,11 +91,11 @@ def notification_page(user: Actor, cursor: str | None = None) -> NotificationPag
     """
     rows = (
         Notification.objects.filter(recipient_id=user.pk)
-        .select_related("actor", "thread")
+        .select_related("actor", "thread__space")
         .only(
             "id", "kind", "created_at", "read_at", "post_id", "thread_id", "actor_id",
             "actor__display_name", "actor__email", "actor__avatar_version", "actor__handle",
-            "thread__title",
+            "thread__title", "thread__state", "thread__author_id", "thread__space__visibility",
         )
         .order_by("-created_at", "-id")
     )  # fmt: skip
@@ -104,6 +105,10 @@ def notification_page(user: Actor, cursor: str | None = None) -> NotificationPag
         rows = rows.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=pk))
     found = list(rows[: PAGE_SIZE + 1])
     page = found[:PAGE_SIZE]
+    for notification in page:
+        # A thread since removed, deleted or moved out of reach is not named.
+        thread = notification.thread
+        notification.thread_title = thread.title if thread and can_see_thread(user, thread) else ""
     older = encode_cursor(page[-1]) if len(found) > PAGE_SIZE else None
     return NotificationPage(notifications=page, older_cursor=older)
 

@@ -511,3 +511,14 @@ def test_reading_a_thread_page_counts_a_view_without_writing_the_thread(thread, 
     ]
     tasks.flush_thread_views()
     assert Thread.objects.get(pk=thread.pk).view_count == 2
+
+
+def test_the_notification_list_does_not_name_a_thread_the_member_can_no_longer_see(client, member):
+    from community.models import Notification, NotificationKind
+
+    staff = Space.objects.create(name="Équipe", slug="equipe-x", visibility=Visibility.STAFF)
+    secret = Thread.objects.create(space=staff, title="Secret plans", last_activity_at=timezone.now())
+    Notification.objects.create(recipient=member, kind=NotificationKind.REPLY, thread=secret)
+    client.force_login(member)
+    page = client.get(reverse("community:notifications")).text
+    assert "Secret plans" not in page and "a discussion you can no longer see" in page
