@@ -129,8 +129,10 @@ def thread_create(
             thread=thread, author=actor, body=body, position=1, state=state, client_token=client_token
         )
     except DuplicateSubmit:
+        # Undo this thread row; the first submission's thread is the answer.
+        first = Post.objects.select_related("thread").get(client_token=client_token).thread
         transaction.set_rollback(True)
-        return Post.objects.select_related("thread").get(client_token=client_token).thread
+        return first
     if space.is_introductions and member.introduction_id is None:
         member.introduction = thread
         member.save(update_fields=["introduction"])

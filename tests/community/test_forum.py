@@ -429,3 +429,13 @@ def test_an_edit_in_a_premoderated_space_is_held_for_review(poster, space, commu
     assert "now something else" not in client.get(thread.get_absolute_url()).text
     team_edit = forum.post_edit(actor=community_manager, post=thread.posts.get(position=1), body="team fix")
     assert team_edit.state == PostState.VISIBLE
+
+
+def test_a_new_thread_submitted_twice_at_the_same_moment_gives_the_first_thread(poster, space, monkeypatch):
+    token = uuid.uuid4()
+    first = forum.thread_create(actor=poster, space=space, title="Twice", body="once", client_token=token)
+    # The second submit passed the early check before the first committed: only the database sees it.
+    monkeypatch.setattr(forum, "_existing_post", lambda client_token: None)
+    again = forum.thread_create(actor=poster, space=space, title="Twice", body="once", client_token=token)
+    assert again.pk == first.pk
+    assert Thread.objects.count() == 1 and Post.objects.count() == 1
