@@ -439,3 +439,17 @@ def test_a_new_thread_submitted_twice_at_the_same_moment_gives_the_first_thread(
     again = forum.thread_create(actor=poster, space=space, title="Twice", body="once", client_token=token)
     assert again.pk == first.pk
     assert Thread.objects.count() == 1 and Post.objects.count() == 1
+
+
+def test_the_admin_offers_no_hard_delete_of_threads_posts_or_members(
+    poster, space, community_manager, client
+):
+    thread = forum.thread_create(actor=poster, space=space, title="Keep me", body="counted")
+    client.force_login(community_manager)
+    for url in (
+        reverse("admin:community_thread_delete", args=[thread.pk]),
+        reverse("admin:community_post_delete", args=[thread.posts.get().pk]),
+        reverse("admin:accounts_user_delete", args=[poster.pk]),
+    ):
+        assert client.get(url).status_code == 403
+    assert Thread.objects.filter(pk=thread.pk).exists()
