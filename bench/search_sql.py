@@ -92,6 +92,7 @@ def params(text, space_ids, **overrides):
         "text": fold(text), "visible": "visible", "space_ids": space_ids, "space_id": None, "author_id": None,
         "after": None, "before": None, "candidates": search.CANDIDATES,
         "title_candidates": search.TITLE_CANDIDATES, "title_boost": search.TITLE_BOOST,
+        "probe_rows": search.PROBE_ROWS, "walk_rows": search.WALK_ROWS, "probe_hits": search.PROBE_HITS,
         "limit": search.PAGE_SIZE + 1, "offset": 0, "snippet_max": search.SNIPPET_SOURCE_MAX,
         "markdown": search.MARKDOWN_PUNCTUATION, "accented": search.ACCENTED, "unaccented": search.UNACCENTED,
         "headline_options": search.HEADLINE_OPTIONS,

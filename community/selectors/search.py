@@ -30,8 +30,8 @@ MAX_PAGES = 10
 # Ranking (ts_rank) reads every matching row's tsvector: over the hundreds of thousands of posts that
 # hold a common word that takes seconds. Only the newest CANDIDATES matches are ranked; they come from
 # the GIN index when the words are rare and from a backward walk of the primary key when they are
-# common, so a search reads about CANDIDATES / (share of posts matching) rows at worst, whatever the
-# size of the forum. Measured on 200k posts, 1,000 costs about half the time of 2,000 on common words
+# common (see PROBE_ROWS below), so a search reads about CANDIDATES / (share of posts matching) rows
+# at worst. Measured on 200k posts, 1,000 costs about half the time of 2,000 on common words
 # and still leaves five times what the ten pages of PAGE_SIZE results can show.
 CANDIDATES = 1000
 # Threads found by their title alone add their opening post; each is a random read of an older part of
@@ -70,17 +70,64 @@ _SCOPE = """
 """
 
 
+# A word or phrase held by a few percent of the posts matches tens of thousands of them on a large forum.
+# PostgreSQL plans a common single word well (it walks the primary key backwards and checks each row),
+# but it takes the words of an AND or a phrase to be independent ("pompe à chaleur": 1,869 matches
+# expected, 35,000 found), fetches every match through the GIN index, one scattered heap page each,
+# and sorts them to keep the newest CANDIDATES: 150-400 ms on 1M posts. So the statement measures
+# instead of estimating: it counts the candidates among the newest PROBE_ROWS posts (~2 ms), and when
+# that share promises CANDIDATES within the newest WALK_ROWS posts (at least CANDIDATES / WALK_ROWS,
+# 2.5 %), it walks those newest first and checks each row (a contiguous, recently read stretch of the
+# table: at most ~30 ms). When the walk is skipped or falls short (rare words; words common only
+# lately) the index path runs as before, so the candidates are always exactly the newest CANDIDATES
+# matches. Measured on the large seed, bench/search_large.py and docs/benchmarks.md.
+PROBE_ROWS = 2000
+WALK_ROWS = 40_000
+PROBE_HITS = PROBE_ROWS * CANDIDATES // WALK_ROWS
+# A function call, not the `@@` operator: the GIN index cannot serve it, so the probe and the walk
+# check rows in the primary key's order (and the planner gives it a fixed selectivity, whatever the words).
+_ROW_MATCH = f"ts_match_vq(p.search_vector, {_TSQUERY})"
+# The newest posts by a backward scan of the primary key, under a LIMIT the planner sees: a bound on
+# `id` computed in the statement is estimated as a third of the table, which a count would read in
+# full. The walk, ordered by `id` and LIMITed, may use such a bound (post ids are dense; a gap only
+# shortens the walk).
+_NEWEST = (
+    "SELECT id, thread_id, author_id, state, created_at, search_vector"
+    " FROM community_post ORDER BY id DESC LIMIT %%(%s)s"
+)
+_RANK = (
+    f"ts_rank(p.search_vector, {_TSQUERY})"
+    f" + CASE WHEN t.search_vector @@ {_TSQUERY} THEN %(title_boost)s ELSE 0 END"
+)
+
+
 def _search_sql(post_order: str, thread_order: str) -> str:
     """The statement, composed of the constant fragments above only; every value is a parameter."""
     return f"""
-WITH body_hits AS (
-    -- The newest posts whose text matches, ranked as they are read (title matches get a boost).
-    SELECT p.id,
-           ts_rank(p.search_vector, {_TSQUERY})
-             + CASE WHEN t.search_vector @@ {_TSQUERY} THEN %(title_boost)s ELSE 0 END AS rank
+WITH newest AS MATERIALIZED (
+    SELECT max(id) AS id FROM community_post
+), probe AS MATERIALIZED (
+    -- Whether PROBE_HITS of the newest PROBE_ROWS posts are candidates (counting stops there).
+    SELECT count(*) AS hits FROM (
+        SELECT FROM ({_NEWEST % "probe_rows"}) AS p JOIN community_thread t ON t.id = p.thread_id
+        WHERE {_ROW_MATCH} AND {_SCOPE} LIMIT %(probe_hits)s
+    ) AS found
+), walked AS MATERIALIZED (
+    -- The newest candidates, read newest first among the newest WALK_ROWS posts; skipped at once when
+    -- the probe found them too rare to fill CANDIDATES there.
+    SELECT p.id, {_RANK} AS rank
     FROM community_post p JOIN community_thread t ON t.id = p.thread_id
-    WHERE p.search_vector @@ {_TSQUERY} AND {_SCOPE}
-    ORDER BY {post_order} DESC LIMIT %(candidates)s
+    WHERE (SELECT hits FROM probe) >= %(probe_hits)s
+      AND p.id > (SELECT id FROM newest) - %(walk_rows)s AND {_ROW_MATCH} AND {_SCOPE}
+    ORDER BY p.id DESC LIMIT %(candidates)s
+), body_hits AS (
+    SELECT * FROM walked
+    UNION ALL
+    -- The newest posts whose text matches, through the GIN index, when the walk fell short.
+    (SELECT p.id, {_RANK} AS rank
+     FROM community_post p JOIN community_thread t ON t.id = p.thread_id
+     WHERE (SELECT count(*) FROM walked) < %(candidates)s AND p.search_vector @@ {_TSQUERY} AND {_SCOPE}
+     ORDER BY {post_order} DESC LIMIT %(candidates)s)
 ), title_hits AS (
     -- The opening posts of the newest threads whose title matches, even when their text does not.
     SELECT p.id, ts_rank(p.search_vector, {_TSQUERY}) + %(title_boost)s AS rank
@@ -182,6 +229,9 @@ def post_search(
         "before": before,
         "candidates": CANDIDATES,
         "title_candidates": TITLE_CANDIDATES,
+        "probe_rows": PROBE_ROWS,
+        "walk_rows": WALK_ROWS,
+        "probe_hits": PROBE_HITS,
         "title_boost": TITLE_BOOST,
         "limit": PAGE_SIZE + 1,
         "offset": (page - 1) * PAGE_SIZE,

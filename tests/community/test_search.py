@@ -249,6 +249,34 @@ def test_only_the_newest_matches_are_ranked_and_the_page_says_so(client, space, 
     assert "At least 3 posts match; the most recent are ranked." in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("walk_rows", "probe_hits"),
+    [(30, 1), (4, 1), (30, 10**6)],
+    ids=["newest posts walked", "walk too short, index used", "walk skipped, index used"],
+)
+def test_common_and_rare_words_find_the_same_newest_matches_whichever_way_they_are_read(
+    client, space, monkeypatch, walk_rows, probe_hits
+):
+    monkeypatch.setattr("community.selectors.search.CANDIDATES", 4)
+    monkeypatch.setattr("community.selectors.search.PROBE_ROWS", 10)
+    monkeypatch.setattr("community.selectors.search.WALK_ROWS", walk_rows)
+    monkeypatch.setattr("community.selectors.search.PROBE_HITS", probe_hits)
+    hidden = make_space(visibility=Visibility.MEMBERS)
+    for number in range(8):
+        make_post(
+            make_thread(space, f"Fil {number}"), "La pompe à chaleur siffle." if number % 2 else "Rien."
+        )
+    make_post(make_thread(hidden, "Caché"), "La pompe à chaleur siffle.")
+    make_post(make_thread(space, "Supprimé"), "La pompe à chaleur siffle.", state=PostState.DELETED)
+    make_post(make_thread(space, "Pompe à chaleur en panne"), "Elle ne chauffe plus.")
+
+    response = search(client, "pompe à chaleur")
+
+    assert sorted(found(response)) == ["Fil 3", "Fil 5", "Fil 7", "Pompe à chaleur en panne"]
+    assert found(response)[0] == "Pompe à chaleur en panne"
+    assert "<mark>pompe</mark>" in response.content.decode()
+
+
 # Filters -------------------------------------------------------------------------------------------
 
 
