@@ -283,6 +283,8 @@ CELERY_BEAT_SCHEDULE = {
     "community-outbox-sweep": {"task": "community.outbox_sweep", "schedule": 60.0},
     "community-flush-thread-views": {"task": "community.flush_thread_views", "schedule": 60.0},
 }
+# Signed-out visitors share a copy of public pages this many seconds old (0: never; config/pagecache.py).
+ANONYMOUS_PAGE_SECONDS = int(env("ANONYMOUS_PAGE_SECONDS", "10"))
 # Healthz calls beat unwell when the last heartbeat is older than this.
 HEARTBEAT_MAX_AGE = timedelta(seconds=int(env("HEARTBEAT_MAX_AGE", "120")))
 

@@ -17,6 +17,7 @@ from community.selectors import forum as selectors
 from community.selectors.onboarding import onboarding_checklist
 from community.services import forum as services
 from community.services import thread_views
+from config.pagecache import anonymous_page_cache
 from moderation.decorators import netiquette_required
 from moderation.navigation import netiquette_url
 from moderation.permissions import member_can_post
@@ -68,6 +69,11 @@ def _attempt(form, action):
     return None
 
 
+def _count_view(request: HttpRequest, pk: int) -> None:
+    thread_views.thread_viewed(pk)
+
+
+@anonymous_page_cache()
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     spaces = selectors.space_list(user)
@@ -81,6 +87,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "community/home.html", context)
 
 
+@anonymous_page_cache()
 def space_detail(request: HttpRequest, slug: str) -> HttpResponse:
     space = selectors.access_space(request.user, slug)
     filterset = ThreadListFilter(
@@ -128,6 +135,7 @@ def _page_number(request: HttpRequest, thread) -> int:
     return page
 
 
+@anonymous_page_cache(on_hit=_count_view)
 def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     thread = selectors.access_thread(user, pk)

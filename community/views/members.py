@@ -32,6 +32,7 @@ from community.selectors.members import (
 )
 from community.services import members as services
 from config.branding import branding_get
+from config.pagecache import anonymous_page_cache
 from moderation.permissions import member_can_post
 
 INVITATION_SESSION_KEY = "community:invitation-code"
@@ -56,6 +57,7 @@ def profile_by_id(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("community:profile", handle=handle)
 
 
+@anonymous_page_cache()
 def profile(request: HttpRequest, handle: str) -> HttpResponse:
     member = profile_get(handle)
     if member.handle != handle:

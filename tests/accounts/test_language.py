@@ -59,5 +59,7 @@ def test_the_switch_never_redirects_to_another_site(client):
     assert response["Location"] == "/"
 
 
-def test_the_switch_only_accepts_post(client):
-    assert client.get(SWITCH).status_code == 405
+def test_the_switch_refuses_other_methods_and_a_missing_language(client):
+    # GET is the signed-out visitor's link (cookie only); other methods are refused.
+    assert client.put(SWITCH).status_code == 405
+    assert client.get(SWITCH).status_code == 400

@@ -1,0 +1,73 @@
+"""Signed-out visitors share a copy of public pages for a few seconds (config/pagecache.py)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from community.models import Space
+from community.services import forum
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def thread(member):
+    space = Space.objects.create(name="Entraide", slug="entraide")
+    return forum.thread_create(actor=member, space=space, title="Shared copy", body="first version")
+
+
+@pytest.fixture
+def shared(settings):
+    settings.ANONYMOUS_PAGE_SECONDS = 10
+
+
+def test_a_visitor_gets_a_copy_of_the_page_without_a_query_and_without_a_csrf_token(
+    shared, thread, client, django_assert_num_queries
+):
+    first = client.get(thread.get_absolute_url())
+    assert "first version" in first.text and "csrfmiddlewaretoken" not in first.text
+    assert "csrftoken" not in first.cookies
+    with django_assert_num_queries(0):
+        again = client.get(thread.get_absolute_url())
+    assert again.content == first.content
+    assert "Cookie" in again["Vary"]
+
+
+def test_members_and_visitors_with_a_message_always_get_a_fresh_page(shared, thread, client, member):
+    client.get(thread.get_absolute_url())
+    forum.post_edit(actor=member, post=thread.posts.get(), body="second version")
+    assert "first version" in client.get(thread.get_absolute_url()).text  # The visitors' copy.
+    client.cookies["messages"] = "x"
+    assert "second version" in client.get(thread.get_absolute_url()).text
+    client.cookies.pop("messages")
+    client.force_login(UserFactory())
+    assert "second version" in client.get(thread.get_absolute_url()).text
+
+
+def test_a_copy_served_still_counts_the_view(shared, thread, client):
+    from community.services.thread_views import thread_views_flush
+
+    for _ in range(3):
+        client.get(thread.get_absolute_url())
+    thread_views_flush()
+    thread.refresh_from_db()
+    assert thread.view_count == 3
+
+
+def test_a_visitor_switches_language_with_a_link(client):
+    page = client.get("/", headers={"Accept-Language": "fr"})
+    assert f'href="{reverse("accounts:language")}?language=en&amp;next=/"' in page.text
+    response = client.get(reverse("accounts:language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302 and response.cookies["django_language"].value == "en"
+    assert client.get(reverse("accounts:language"), {"language": "xx"}).status_code == 400
+
+
+def test_a_link_cannot_change_a_members_saved_language(client, member):
+    member.language = "fr"
+    member.save()
+    client.force_login(member)
+    client.get(reverse("accounts:language"), {"language": "en", "next": "/"})
+    member.refresh_from_db()
+    assert member.language == "fr"
