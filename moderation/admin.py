@@ -14,6 +14,19 @@ from moderation.forms import NetiquettePublishForm
 from moderation.models import NetiquetteAcceptance, NetiquetteRule, NetiquetteVersion
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records kept as they were written: versions are published by a service, acceptances by members."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
 @admin.register(NetiquetteRule)
 class NetiquetteRuleAdmin(admin.ModelAdmin):
     list_display = ["number", "title_fr", "title_en", "severity", "active"]
@@ -38,7 +51,7 @@ class NetiquetteRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(NetiquetteVersion)
-class NetiquetteVersionAdmin(admin.ModelAdmin):
+class NetiquetteVersionAdmin(ReadOnlyAdmin):
     """Versions are only made by publishing (netiquette_publish); they are never edited afterwards."""
 
     list_display = ["number", "published_at", "published_by", "note", "acceptance_count"]
@@ -53,15 +66,6 @@ class NetiquetteVersionAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("acceptances"), ordering="acceptance_total")
     def acceptance_count(self, obj: NetiquetteVersion) -> int:
         return obj.acceptance_total
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     def get_urls(self):
         publish = path(
@@ -103,7 +107,7 @@ class NetiquetteVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(NetiquetteAcceptance)
-class NetiquetteAcceptanceAdmin(admin.ModelAdmin):
+class NetiquetteAcceptanceAdmin(ReadOnlyAdmin):
     """Acceptances are the members' own record: readable, never written from the admin."""
 
     list_display = ["user", "version", "accepted_at"]
@@ -113,12 +117,3 @@ class NetiquetteAcceptanceAdmin(admin.ModelAdmin):
     show_full_result_count = False
     fields = ["user", "version", "accepted_at"]
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.permissions import Actor, is_community_manager
-from community.models import POSTS_PER_PAGE, MemberState, Post, PostState, Reaction, Space, Thread
+from community.models import POSTS_PER_PAGE, Post, PostState, Reaction, Space, Thread
 from community.permissions import can_see_thread, visible_spaces_q
 
 MEMBER_COUNT_KEY = "community:member-count"
@@ -192,12 +192,6 @@ def access_post(user: Actor, pk: int) -> Post:
 
 def post_revisions(post: Post) -> list:
     return list(post.revisions.select_related("edited_by").order_by("-created_at"))
-
-
-def member_state(user: Actor) -> MemberState | None:
-    if not user.is_authenticated:
-        return None
-    return MemberState.objects.filter(pk=user.pk).first()
 
 
 def introductions_to_welcome(limit: int = 50) -> list[Thread]:

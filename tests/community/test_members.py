@@ -318,6 +318,7 @@ def test_an_empty_display_name_is_refused_and_nothing_is_saved(signed_in, member
 def test_an_unknown_time_zone_or_digest_is_refused(signed_in, member):
     response = signed_in.post(SETTINGS, {**PROFILE, "time_zone": "Mars/Olympus_Mons", "digest": "hourly"})
 
+    assert response.status_code == 200
     assert response.context["form"].errors["time_zone"]
     assert response.context["form"].errors["digest"]
     member.refresh_from_db()
@@ -330,6 +331,7 @@ def test_a_bio_with_markup_is_shown_as_text(signed_in, member):
     html = signed_in.get(SETTINGS).content.decode()
 
     assert "<script>alert" not in html
+    assert "<b>bold</b>" not in html
     assert "&lt;script&gt;alert(&#x27;hi&#x27;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
 
 
@@ -367,6 +369,7 @@ def test_a_file_that_is_not_a_picture_gets_an_error_and_nothing_is_saved(signed_
 
     assert response.status_code == 200
     assert response.context["form"].errors["avatar"]
+    assert 'class="field-error"' in response.content.decode()
     assert not Avatar.objects.filter(user=member).exists()
     member.refresh_from_db()
     assert member.display_name == "Camille Martin"
@@ -384,6 +387,7 @@ def test_a_picture_in_an_unsupported_format_rolls_back_the_whole_page(signed_in,
         {**PROFILE, "display_name": "Changed", "handle": "changed", "digest": "never", "avatar": upload},
     )
 
+    assert response.status_code == 200
     assert "Use a JPEG, PNG, WebP or GIF picture." in response.context["form"].errors["avatar"]
     # The page shows the saved name, not the one that was rolled back.
     assert 'class="nav-user">Camille Martin<' in response.content.decode()
