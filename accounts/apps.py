@@ -8,7 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Members and roles")
 
     def ready(self) -> None:
-        from accounts import roles
+        from accounts import receivers, roles
+
+        receivers.connect()
 
         # Permissions exist only after every app's migrations ran: grant them to the roles then.
         post_migrate.connect(roles.sync_role_permissions, dispatch_uid="accounts.sync_role_permissions")

@@ -126,6 +126,9 @@ class Thread(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     view_count = models.PositiveBigIntegerField(default=0, editable=False)
+    # Bumped by every write that changes how one of its posts looks (edit, delete, reaction, moderation):
+    # kept thread pages are keyed by it (community/page_shell.py).
+    content_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     welcomed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     search_vector = models.GeneratedField(

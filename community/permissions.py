@@ -37,11 +37,12 @@ def can_see_thread(user: Actor, thread: Thread) -> bool:
 
 
 def can_reply(user: Actor, thread: Thread) -> bool:
-    if not member_can_post(user) or not can_see_thread(user, thread):
-        return False
-    if thread.state != PostState.VISIBLE:
-        return False
-    return not thread.locked or is_community_manager(user)
+    return member_can_post(user) and can_see_thread(user, thread) and replies_open(user, thread)
+
+
+def replies_open(user: Actor, thread: Thread) -> bool:
+    """The thread's part of can_reply: published, and not locked (the team replies to locked threads)."""
+    return thread.state == PostState.VISIBLE and (not thread.locked or is_community_manager(user))
 
 
 def can_start_thread(user: Actor, space: Space) -> bool:

@@ -65,7 +65,9 @@ def netiquette_accepted(user: Actor) -> bool:
     accepted = cache.get(accepted_cache_key(user.pk, version))
     if accepted is None:
         accepted = NetiquetteAcceptance.objects.filter(user=user, version__number=version).exists()
-    return _remember(user, version, accepted)
+        return _remember(user, version, accepted)
+    user._agora_netiquette_ok = (version, accepted)
+    return accepted
 
 
 def netiquette_accepted_before(user: Actor) -> bool:

@@ -100,6 +100,11 @@ def _count_visible_post(*, thread: Thread, post: Post, author: User) -> None:
     MemberState.objects.filter(pk=author.pk).update(post_count=F("post_count") + 1)
 
 
+def thread_content_changed(thread_id: int) -> None:
+    """A post of the thread looks different now: its kept pages are stale (in the caller's transaction)."""
+    Thread.objects.filter(pk=thread_id).update(content_version=F("content_version") + 1)
+
+
 @transaction.atomic
 def thread_create(
     *, actor: User, space: Space, title: str, body: str, client_token: uuid.UUID | None = None
@@ -246,6 +251,7 @@ def post_edit(*, actor: User, post: Post, body: str, title: str | None = None) -
         _uncount_post(post)
     if new_title is not None and new_title != post.thread.title:
         Thread.objects.filter(pk=post.thread_id).update(title=new_title)
+    thread_content_changed(post.thread_id)
     post.refresh_from_db()
     return post
 
@@ -260,6 +266,7 @@ def post_delete(*, actor: User, post: Post) -> None:
     post.state = PostState.DELETED
     post.save(update_fields=["state"])
     thread = post.thread
+    thread_content_changed(thread.pk)
     if was_visible:
         _uncount_post(post)
     if thread.solution_id == post.pk:
@@ -314,6 +321,7 @@ def reaction_toggle(*, actor: User, post: Post, kind: str) -> bool:
     deleted, _detail = Reaction.objects.filter(post=post, user=actor, kind=kind).delete()
     if deleted:
         Post.objects.filter(pk=post.pk).update(**{counter: Greatest(F(counter) - 1, 0)})
+        thread_content_changed(post.thread_id)
         return False
     try:
         with transaction.atomic():
@@ -321,6 +329,7 @@ def reaction_toggle(*, actor: User, post: Post, kind: str) -> bool:
     except IntegrityError:
         return True  # A concurrent click of the same member added it first.
     Post.objects.filter(pk=post.pk).update(**{counter: F(counter) + 1})
+    thread_content_changed(post.thread_id)
     return True
 
 

@@ -5,14 +5,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import is_community_manager
-from community import permissions
+from community import page_shell, permissions
 from community.forms import PostEditForm, ReplyForm, ThreadForm, ThreadListFilter
 from community.fragments import digest, render_many
 from community.models import Post, PostState, ReactionKind
+from community.post_list import PostListRenderer
 from community.selectors import forum as selectors
 from community.selectors.onboarding import onboarding_checklist
 from community.services import forum as services
@@ -140,8 +142,23 @@ def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     thread = selectors.access_thread(user, pk)
     page = _page_number(request, thread)
-    posts = selectors.thread_posts(user, thread, page)
     thread_views.thread_viewed(thread.pk)
+    if page_shell.usable(request):
+        return page_shell.thread_page(
+            request,
+            thread,
+            build=lambda: _build_shell(request, thread, page),
+            footers=lambda posts, token: PostListRenderer(
+                request,
+                thread,
+                page=page,
+                # A kept page serves members who may post, from a thread they may see.
+                can_quote=permissions.replies_open(user, thread),
+                can_mark_solution=thread.author_id == user.pk,
+                token=token,
+            ).render(posts, selectors.my_reactions(user, posts)),
+        )
+    posts = selectors.thread_posts(user, thread, page)
     reply_form = None
     if permissions.can_reply(user, thread):
         initial = {}
@@ -165,11 +182,8 @@ def _card_key(post: Post) -> str:
     return digest(post.pk, post.edit_count, post.state, solved, post.reply_to_id, *author_parts)
 
 
-def _decorate(user, thread, posts: list[Post]) -> None:
-    """Per-post booleans for the template (the template asks no permission questions itself), and
-    the cached card of each post: the part every viewer sees alike."""
-    mine = selectors.my_reactions(user, posts)
-    team = is_community_manager(user)
+def _with_cards(thread, posts: list[Post]) -> None:
+    """Attach each post's cached card: the part every viewer sees alike."""
     for post in posts:
         post.thread = thread
     cards = render_many(
@@ -182,10 +196,6 @@ def _decorate(user, thread, posts: list[Post]) -> None:
     )
     for post, card in zip(posts, cards, strict=True):
         post.card = card
-        post.my_like = (post.pk, ReactionKind.LIKE) in mine
-        post.my_helpful = (post.pk, ReactionKind.HELPFUL) in mine
-        post.can_edit = permissions.can_edit_post(user, post)
-        post.can_see_history = team or (user.is_authenticated and post.author_id == user.pk)
 
 
 def _pager(page: int, last: int) -> list[int | None]:
@@ -202,23 +212,56 @@ def _pager(page: int, last: int) -> list[int | None]:
     return links
 
 
-def _render_thread(request: HttpRequest, thread, page: int, posts: list[Post], reply_form, status: int = 200):
+def _reply_context(request: HttpRequest, thread, reply_form) -> dict:
+    """What the reply box and the posts' footers ask about the member (community/_reply_box.html)."""
     user = request.user
-    _decorate(user, thread, posts)
-    context = {
+    return {
         "thread": thread,
-        "space": thread.space,
-        "posts": posts,
-        "page": page,
-        "pager": _pager(page, thread.page_count),
         "reply_form": reply_form,
-        "can_manage": permissions.can_manage_thread(user),
-        "can_mark_solution": permissions.can_mark_solution(user, thread),
-        "is_team": is_community_manager(user),
         "reply_blocked": user.is_authenticated and not member_can_post(user),
         "netiquette_url": netiquette_url(request.get_full_path()),
+        "can_mark_solution": permissions.can_mark_solution(user, thread),
     }
+
+
+def _page_context(request: HttpRequest, thread, page: int, posts: list[Post]) -> dict:
+    _with_cards(thread, posts)
+    return {
+        "thread": thread,
+        "space": thread.space,
+        "page": page,
+        "pager": _pager(page, thread.page_count),
+        "can_manage": permissions.can_manage_thread(request.user),
+    }
+
+
+def _render_thread(request: HttpRequest, thread, page: int, posts: list[Post], reply_form, status: int = 200):
+    context = _page_context(request, thread, page, posts) | _reply_context(request, thread, reply_form)
+    renderer = PostListRenderer(
+        request,
+        thread,
+        page=page,
+        can_quote=reply_form is not None,
+        can_mark_solution=context["can_mark_solution"],
+    )
+    context["posts_html"] = renderer.render(posts, selectors.my_reactions(request.user, posts))
     return render(request, "community/thread.html", context, status=status)
+
+
+def _build_shell(request: HttpRequest, thread, page: int) -> tuple[HttpResponse, list[Post]]:
+    """The page with holes where the member's own parts go (community/page_shell.py)."""
+    posts = selectors.thread_posts(request.user, thread, page, every_state=True)
+    reply_form = ReplyForm() if permissions.can_reply(request.user, thread) else None
+    context = (
+        _page_context(request, thread, page, posts)
+        | _reply_context(request, thread, reply_form)
+        | {
+            "shell": True,
+            "posts_html": mark_safe(page_shell.POSTS),  # noqa: S308
+            "csrf_token": mark_safe(page_shell.TOKEN),  # noqa: S308
+        }
+    )
+    return render(request, "community/thread.html", context), posts
 
 
 @require_POST
@@ -313,8 +356,8 @@ def post_react(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         return redirect(post)
     if request.htmx:
         post.refresh_from_db(fields=["like_count", "helpful_count"])
-        _decorate(request.user, post.thread, [post])
-        return render(request, "community/_reactions.html", {"post": post})
+        renderer = PostListRenderer(request, post.thread)
+        return HttpResponse(renderer.reactions(post, selectors.my_reactions(request.user, [post])))
     return redirect(post)
 
 

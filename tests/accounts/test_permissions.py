@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
+
+from accounts.roles import MARKETING
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +131,17 @@ def test_the_navigation_offers_only_the_areas_the_person_can_open(
 
     assert (DASHBOARDS_LINK in html) is sees_dashboards
     assert (ADMIN_LINK in html) is sees_administration
+
+
+def test_a_signed_in_members_new_role_and_deactivation_apply_on_their_next_request(client, member):
+    """Members are kept in Redis between requests (accounts.backends): a change must not wait for it."""
+    client.force_login(member)
+    assert client.get(DASHBOARD).status_code == 403  # the member is now kept, without the role
+    Group.objects.get(name=MARKETING).user_set.add(member)
+    assert client.get(DASHBOARD).status_code == 200
+    member.groups.clear()
+    assert client.get(DASHBOARD).status_code == 403
+    member.is_active = False
+    member.save(update_fields=["is_active"])
+    response = client.get(DASHBOARD)
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)

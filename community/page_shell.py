@@ -1,0 +1,153 @@
+"""Members' thread pages, kept rendered with holes for what is the member's own.
+
+A thread page is the same for every signed-in member but for a few parts: their name and unread
+notifications in the header, each post's actions (their reactions, their edit links) and the form tokens.
+The page is rendered once and kept in Redis as text split at those holes; a request fills them (the posts'
+footers drawn in Python, one tiny template for the bell) instead of rendering the whole page.
+
+A kept page is keyed by everything it shows: the thread's row (its content version is bumped by every
+write that changes how one of its posts looks: community.services.forum.thread_content_changed), the
+path, language, time zone, branding and which links the member's roles add to the navigation; the
+members' profiles epoch (accounts.backends.profiles_changed) is stored with it and checked on read. Only
+members who may post use kept pages (then whether they may reply depends on the thread alone); the team,
+members with a message to read or the netiquette to accept, and quote links get the page rendered.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.messages.storage.session import SessionStorage
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.template import Context
+from django.template.loader import get_template
+from django.utils import timezone, translation
+from django.utils.html import escape
+
+from accounts.backends import profiles_epoch_key
+from accounts.permissions import is_community_manager
+from community.fragments import digest
+from community.models import Post
+from community.selectors.notifications import unread_count
+from config.context_processors import site as site_context
+from moderation.permissions import member_can_post
+
+SHELL_TTL = 600
+# Comments: sanitised user HTML has none, and titles and names are escaped, so nothing else looks like them.
+HOLE_NAMES = ("posts", "bell", "name", "nonce", "token", "client")
+POSTS, BELL, NAME, NONCE, TOKEN, CLIENT = (f"<!--agora:{hole}-->" for hole in HOLE_NAMES)
+HOLES = re.compile("(" + "|".join(re.escape(f"<!--agora:{hole}-->") for hole in HOLE_NAMES) + ")")
+
+
+@dataclass(slots=True)
+class PostSlot:
+    """What a post's footer needs, kept with the page (a model instance would cost more to unpickle)."""
+
+    pk: int
+    position: int
+    state: str
+    author_id: int | None
+    like_count: int
+    helpful_count: int
+    edited_at: object
+    card: str
+    thread: object = None
+
+    @classmethod
+    def of(cls, post: Post) -> PostSlot:
+        return cls(
+            post.pk,
+            post.position,
+            post.state,
+            post.author_id,
+            post.like_count,
+            post.helpful_count,
+            post.edited_at,
+            str(post.card),
+        )
+
+
+@dataclass(slots=True)
+class Shell:
+    parts: list[str]  # text and holes, alternating (HOLES.split)
+    posts: list[PostSlot]
+    epoch: object
+
+
+def usable(request: HttpRequest) -> bool:
+    """Whether this request may be served from a kept page."""
+    user = request.user
+    return (
+        request.method == "GET"
+        and user.is_authenticated
+        and "quote" not in request.GET
+        and not getattr(request, "htmx", False)
+        and not is_community_manager(user)
+        and member_can_post(user)
+        and not _has_messages(request)
+    )
+
+
+def _has_messages(request: HttpRequest) -> bool:
+    return CookieStorage.cookie_name in request.COOKIES or SessionStorage.session_key in request.session
+
+
+def _key(request: HttpRequest, thread) -> str:
+    site = site_context(request)
+    branding = site["branding"]
+    solution_position = thread.solution.position if thread.solution_id else None
+    space = thread.space
+    version = digest(
+        request.get_full_path(), thread.content_version, thread.last_position, thread.title, thread.state,
+        thread.pinned, thread.locked, thread.featured_at, thread.solution_id, solution_position, space.name,
+        space.slug, branding.name, branding.tagline, branding.brand_colour,
+        site["nav_can_admin"], site["nav_can_reporting"], site["nav_can_welcome"],
+    )  # fmt: skip
+    language, zone = translation.get_language(), timezone.get_current_timezone_name()
+    return f"community:thread-page:{language}:{zone}:{thread.pk}:{version}"
+
+
+def thread_page(
+    request: HttpRequest,
+    thread,
+    *,
+    build: Callable[[], tuple[HttpResponse, list[Post]]],
+    footers: Callable[[list, str], str],
+) -> HttpResponse:
+    """The page from its kept shell, or built and kept.
+
+    `build()` renders the page in shell mode (`shell` on, holes in place) and returns it with its posts
+    (every state: the footers leave out others' held posts); `footers(posts, token)` draws the posts.
+    """
+    key = _key(request, thread)
+    epoch_key = profiles_epoch_key()
+    found = cache.get_many([key, epoch_key])
+    shell, epoch = found.get(key), found.get(epoch_key)
+    nonce = str(request.csp_nonce)
+    if shell is None or shell.epoch != epoch:
+        response, posts = build()
+        text = response.content.decode().replace(nonce, NONCE)
+        shell = Shell(parts=HOLES.split(text), posts=[PostSlot.of(post) for post in posts], epoch=epoch)
+        cache.set(key, shell, timeout=SHELL_TTL)
+    for post in shell.posts:
+        post.thread = thread
+    user = request.user
+    token = get_token(request)
+    bell = get_template("_nav_bell.html").template.render(
+        Context({"request": request, "unread_notifications": unread_count(user)})
+    )
+    fills = {
+        POSTS: footers(shell.posts, token),
+        BELL: bell,
+        NAME: escape(user.public_name),
+        NONCE: nonce,
+        TOKEN: token,
+        CLIENT: str(uuid.uuid4()),
+    }
+    return HttpResponse("".join(fills.get(part, part) for part in shell.parts))

@@ -1,0 +1,146 @@
+"""Members' thread pages served from a kept shell (community/page_shell.py): each member still sees their
+own parts, and every change shows on the next request."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from accounts.services import profile_update
+from community.models import PostState, ReactionKind, Space
+from community.page_shell import HOLES
+from community.services import forum
+from tests.community.test_forum import accept_netiquette
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def space(db) -> Space:
+    return Space.objects.create(name="Entraide", slug="entraide", objective="Ask and help.")
+
+
+@pytest.fixture
+def people(db):
+    alice = UserFactory(display_name="Alice Aubert")
+    bruno = UserFactory(display_name="Bruno Bernard")
+    accept_netiquette(alice, bruno)
+    return alice, bruno
+
+
+@pytest.fixture
+def thread(people, space):
+    alice, bruno = people
+    thread = forum.thread_create(actor=alice, space=space, title="Heat pump noise", body="It hums at night.")
+    forum.post_create(actor=bruno, thread=thread, body="Check the mounting brackets.")
+    return thread
+
+
+def page(client, user, thread, **params) -> str:
+    if client.session.get("_auth_user_id") != str(user.pk):
+        client.force_login(user)
+    response = client.get(thread.get_absolute_url(), params)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert not HOLES.search(html), "a hole was left unfilled"
+    return html
+
+
+def test_each_member_sees_their_own_name_reactions_and_edit_links_on_the_same_kept_page(
+    client, people, thread
+):
+    alice, bruno = people
+    reply = thread.posts.get(position=2)
+    forum.reaction_toggle(actor=alice, post=reply, kind=ReactionKind.LIKE)
+
+    for_alice = page(client, alice, thread)
+    for_bruno = page(client, bruno, thread)
+
+    assert "Alice Aubert</a></li>" in for_alice and "Bruno Bernard</a></li>" in for_bruno
+    # Alice liked Bruno's reply: her button is pressed; Bruno cannot react to his own post.
+    assert f'action="/posts/{reply.pk}/react/like/"' in for_alice
+    assert 'aria-pressed="true"' in for_alice
+    assert f'action="/posts/{reply.pk}/react/like/"' not in for_bruno
+    # Each may edit only their own post.
+    first = thread.posts.get(position=1)
+    assert reverse("community:post-edit", args=[first.pk]) in for_alice
+    assert reverse("community:post-edit", args=[reply.pk]) not in for_alice
+    assert reverse("community:post-edit", args=[reply.pk]) in for_bruno
+    assert reverse("community:post-edit", args=[first.pk]) not in for_bruno
+    # Only the thread's author may choose the best answer.
+    assert "Mark as best answer" in for_alice and "Mark as best answer" not in for_bruno
+
+
+def test_the_forms_of_a_kept_page_carry_this_members_tokens(client, people, thread):
+    alice, _bruno = people
+    html = page(client, alice, thread)
+    assert 'name="csrfmiddlewaretoken" value="' in html
+    first_token = html.split('name="client_token" value="')[1].split('"')[0]
+    second_token = page(client, alice, thread).split('name="client_token" value="')[1].split('"')[0]
+    assert first_token != second_token, "each page gets its own double-submit token"
+    response = client.post(
+        reverse("community:reply", args=[thread.pk]), {"body": "Thanks!", "client_token": second_token}
+    )
+    assert response.status_code == 302
+    assert thread.posts.filter(body_md="Thanks!").count() == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["edit", "delete", "reaction", "profile", "reply", "solution"],
+)
+def test_a_change_shows_on_the_next_kept_page(client, people, thread, change):
+    alice, bruno = people
+    reply = thread.posts.get(position=2)
+    page(client, alice, thread)  # keeps the page
+    if change == "edit":
+        forum.post_edit(actor=bruno, post=reply, body="Tighten the brackets, then check the pads.")
+        expected = "then check the pads"
+    elif change == "delete":
+        forum.post_delete(actor=bruno, post=reply)
+        expected = "This post was deleted."
+    elif change == "reaction":
+        forum.reaction_toggle(actor=alice, post=reply, kind=ReactionKind.HELPFUL)
+        expected = "✓ Helpful 1"
+    elif change == "profile":
+        profile_update(
+            actor=bruno, user=bruno, display_name="Bruno B. the Fixer", bio="", language="en", time_zone="UTC"
+        )
+        expected = "Bruno B. the Fixer"
+    elif change == "reply":
+        forum.post_create(actor=bruno, thread=thread, body="Or add rubber feet.")
+        expected = "Or add rubber feet."
+    else:
+        forum.thread_mark_solution(actor=alice, thread=thread, post=reply)
+        expected = "Best answer"
+    assert expected in page(client, alice, thread)
+
+
+def test_held_posts_show_on_a_kept_page_to_their_author_only(client, people, thread):
+    alice, bruno = people
+    carla = UserFactory(display_name="Carla Chevalier")
+    accept_netiquette(carla)
+    held = forum.post_create(actor=bruno, thread=thread, body="A held thought.")
+    held.state = PostState.PENDING
+    held.save(update_fields=["state"])
+    forum.thread_content_changed(thread.pk)
+
+    assert "A held thought." not in page(client, alice, thread)
+    assert "A held thought." in page(client, bruno, thread)
+    assert "Awaiting review" in page(client, bruno, thread)
+    assert "A held thought." not in page(client, carla, thread)
+
+
+def test_the_team_and_quote_links_get_the_page_rendered_for_them(client, people, thread, community_manager):
+    alice, _bruno = people
+    reply = thread.posts.get(position=2)
+    team_page = page(client, community_manager, thread)
+    assert "Team tools" in team_page
+    quoted = page(client, alice, thread, quote=reply.pk)
+    assert "&gt; Check the mounting brackets." in quoted
+
+
+def test_a_kept_thread_page_costs_two_queries(client, people, thread, django_assert_num_queries):
+    alice, _bruno = people
+    page(client, alice, thread)  # keeps the page, the member and their session
+    with django_assert_num_queries(2):  # the thread's row and the member's reactions
+        page(client, alice, thread)
