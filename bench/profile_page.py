@@ -23,6 +23,7 @@ def main() -> int:
     parser.add_argument("--signed-in", action="store_true")
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--top", type=int, default=45)
+    parser.add_argument("--sort", default="cumulative", help="pstats order: cumulative, tottime…")
     args = parser.parse_args()
     setup()
     from django.test import Client
@@ -51,7 +52,7 @@ def main() -> int:
         f"{args.url}: status {status}, {per_request:.2f} ms per request, {cpu_per_request:.2f} ms of it "
         "in this process's CPU (without the profiler)"
     )
-    pstats.Stats(profile).sort_stats("cumulative").print_stats(args.top)
+    pstats.Stats(profile).sort_stats(args.sort).print_stats(args.top)
     return 0
 
 

@@ -34,7 +34,7 @@ from accounts.backends import profiles_epoch_key
 from accounts.permissions import is_community_manager
 from community.fragments import digest
 from community.models import Post
-from community.selectors.notifications import unread_count
+from community.selectors.notifications import unread_cache_key, unread_count
 from config.context_processors import site as site_context
 from moderation.permissions import member_can_post
 
@@ -125,9 +125,9 @@ def thread_page(
     `build()` renders the page in shell mode (`shell` on, holes in place) and returns it with its posts
     (every state: the footers leave out others' held posts); `footers(posts, token)` draws the posts.
     """
-    key = _key(request, thread)
-    epoch_key = profiles_epoch_key()
-    found = cache.get_many([key, epoch_key])
+    user = request.user
+    key, epoch_key, unread_key = _key(request, thread), profiles_epoch_key(), unread_cache_key(user.pk)
+    found = cache.get_many([key, epoch_key, unread_key])
     shell, epoch = found.get(key), found.get(epoch_key)
     nonce = str(request.csp_nonce)
     if shell is None or shell.epoch != epoch:
@@ -137,10 +137,10 @@ def thread_page(
         cache.set(key, shell, timeout=SHELL_TTL)
     for post in shell.posts:
         post.thread = thread
-    user = request.user
     token = get_token(request)
+    unread = unread_count(user, cached=found.get(unread_key))
     bell = get_template("_nav_bell.html").template.render(
-        Context({"request": request, "unread_notifications": unread_count(user)})
+        Context({"request": request, "unread_notifications": unread})
     )
     fills = {
         POSTS: footers(shell.posts, token),

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import is_community_manager
 from community.models import Post, PostState, ReactionKind
-from community.permissions import can_edit_post
+from community.permissions import post_editor
 
 REACTION_FORM = (
     '<form method="post" action="{url}" class="inline-form" hx-post="{url}" hx-target="#reactions-{pk}" '
@@ -53,11 +53,12 @@ class PostListRenderer:
         can_mark_solution: bool = False,
         token: str | None = None,
     ) -> None:
-        self.user = request.user
-        self.user_id = self.user.pk if self.user.is_authenticated else None
+        user = request.user
+        self.user_id = user.pk if user.is_authenticated else None
+        self.can_edit = post_editor(user)
         # One masked token for the page (masking costs 32 random draws: once per page, not per form).
         self.token = token if token is not None else (get_token(request) if self.user_id else "")
-        self.is_team = is_community_manager(self.user)
+        self.is_team = is_community_manager(user)
         self.thread, self.page = thread, page
         self.can_quote, self.can_mark_solution = can_quote, can_mark_solution
         prefix = get_script_prefix()
@@ -131,7 +132,7 @@ class PostListRenderer:
                     label=labels["unmark" if chosen else "mark"],
                 )
             )
-        if can_edit_post(self.user, post):
+        if self.can_edit(post):
             parts.append(f'<a href="{self.edit_url.format(pk=post.pk)}">{labels["edit"]}</a>')
             parts.append(
                 POST_FORM.format(

@@ -46,16 +46,20 @@ def unread_cache_key(user_id: int) -> str:
     return f"community:unread-notifications:{user_id}"
 
 
-def unread_count(user: Actor) -> int:
-    """Unread notifications of a member, cached for a minute (the services forget it on every change)."""
+def unread_count(user: Actor, *, cached: int | None = None) -> int:
+    """Unread notifications of a member, cached for a minute (the services forget it on every change).
+
+    `cached`: the cached value when the caller read it along with other keys (one Redis round trip).
+    """
     if not user.is_authenticated:
         return 0
     key = unread_cache_key(user.pk)
-    try:
-        count = cache.get(key)
-    except redis.RedisError:
-        logger.warning("Cache unreachable: counting unread notifications in the database")
-        count = None
+    count = cached
+    if count is None:
+        try:
+            count = cache.get(key)
+        except redis.RedisError:
+            logger.warning("Cache unreachable: counting unread notifications in the database")
     if count is None:
         unread = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
         count = unread.order_by()[:UNREAD_COUNT_CAP].count()
