@@ -88,10 +88,12 @@ def pages(*, trivial: bool = True) -> list[Page]:
     profile_url = _reverse("community:profile", member.handle) if member else None
     result.append(Page("profile", profile_url))
     search_url = _reverse("community:search")
-    result.append(
-        Page(
-            f"search “{SEARCH_QUERY}”",
-            f"{search_url}?{urlencode({'q': SEARCH_QUERY})}" if search_url else None,
+    for signed_in in (False, True):
+        result.append(
+            Page(
+                f"search “{SEARCH_QUERY}”, {'signed in' if signed_in else 'visitor'}",
+                f"{search_url}?{urlencode({'q': SEARCH_QUERY})}" if search_url else None,
+                signed_in,
+            )
         )
-    )
     return result

@@ -71,3 +71,16 @@ def test_a_link_cannot_change_a_members_saved_language(client, member):
     client.get(reverse("accounts:language"), {"language": "en", "next": "/"})
     member.refresh_from_db()
     assert member.language == "fr"
+
+
+def test_visitors_share_a_copy_of_a_search_and_members_search_afresh(
+    shared, thread, client, member, django_assert_num_queries
+):
+    url = reverse("community:search") + "?q=shared"
+    assert "Shared copy" in client.get(url).text
+    with django_assert_num_queries(0):
+        assert "Shared copy" in client.get(url).text
+    forum.thread_create(actor=member, space=thread.space, title="Another shared idea", body="shared again")
+    assert "Another shared idea" not in client.get(url).text  # the visitors' copy, for a few seconds
+    client.force_login(member)
+    assert "Another shared idea" in client.get(url).text
