@@ -13,6 +13,7 @@ from django.http import Http404
 from accounts.permissions import Actor, is_community_manager
 from community.models import POSTS_PER_PAGE, Post, PostState, Reaction, Space, Thread
 from community.permissions import can_see_thread, visible_spaces_q
+from moderation.selectors import flagged_items
 
 MEMBER_COUNT_KEY = "community:member-count"
 THREAD_PAGE_FIELDS = (
@@ -22,8 +23,8 @@ THREAD_PAGE_FIELDS = (
     "space__is_introductions", "solution__id", "solution__thread_id", "solution__position",
 )  # fmt: skip
 POST_LIST_FIELDS = (
-    "id", "thread_id", "position", "state", "author_id", "reply_to_id", "like_count", "helpful_count",
-    "edit_count", "edited_at", "created_at", "is_first_of_member",
+    "id", "thread_id", "position", "state", "removed_rule", "author_id", "reply_to_id", "like_count",
+    "helpful_count", "edit_count", "edited_at", "created_at", "is_first_of_member",
     "author__id", "author__display_name", "author__email", "author__handle", "author__avatar_version",
 )  # fmt: skip
 THREADS_PER_PAGE = 30
@@ -173,12 +174,16 @@ def post_cards_source(posts: list[Post]) -> list[Post]:
     return [full[post.pk] for post in posts]
 
 
+FLAGGED = "flagged"
+
+
 def my_reactions(user: Actor, posts: list[Post]) -> set[tuple[int, str]]:
+    """The viewer's reactions to these posts, and (kind "flagged") the posts they flagged: one query."""
     if not user.is_authenticated or not posts:
         return set()
-    return set(
-        Reaction.objects.filter(user=user, post__in=[p.pk for p in posts]).values_list("post_id", "kind")
-    )
+    ids = [p.pk for p in posts]
+    reactions = Reaction.objects.filter(user=user, post__in=ids).values_list("post_id", "kind")
+    return set(reactions.union(flagged_items(user, "post", ids, label=FLAGGED), all=True))
 
 
 def access_post(user: Actor, pk: int) -> Post:

@@ -162,7 +162,10 @@ def _card_key(post: Post) -> str:
     author = post.author
     author_parts = (author.pk, author.display_name, author.handle, author.avatar_version) if author else ()
     solved = post.thread.solution_id == post.pk
-    return digest(post.pk, post.edit_count, post.state, solved, post.reply_to_id, *author_parts)
+    # The state and the rule cited by a removal are in the key: a moderation decision makes a new card.
+    return digest(
+        post.pk, post.edit_count, post.state, post.removed_rule, solved, post.reply_to_id, *author_parts
+    )
 
 
 def _decorate(user, thread, posts: list[Post]) -> None:
@@ -186,6 +189,10 @@ def _decorate(user, thread, posts: list[Post]) -> None:
         post.my_helpful = (post.pk, ReactionKind.HELPFUL) in mine
         post.can_edit = permissions.can_edit_post(user, post)
         post.can_see_history = team or (user.is_authenticated and post.author_id == user.pk)
+        post.flagged = (post.pk, selectors.FLAGGED) in mine
+        post.can_flag = (
+            user.is_authenticated and post.state == PostState.VISIBLE and post.author_id != user.pk
+        )
 
 
 def _pager(page: int, last: int) -> list[int | None]:
@@ -215,6 +222,9 @@ def _render_thread(request: HttpRequest, thread, page: int, posts: list[Post], r
         "can_manage": permissions.can_manage_thread(user),
         "can_mark_solution": permissions.can_mark_solution(user, thread),
         "is_team": is_community_manager(user),
+        "can_flag_thread": user.is_authenticated
+        and thread.author_id != user.pk
+        and thread.state == PostState.VISIBLE,
         "reply_blocked": user.is_authenticated and not member_can_post(user),
         "netiquette_url": netiquette_url(request.get_full_path()),
     }
