@@ -15,13 +15,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.permissions import is_community_manager
 from moderation import services
 from moderation.forms import AppealDecisionForm, BulkRemoveForm, DecisionForm
-from moderation.models import QUEUED, Case, CaseKind, CaseState, DecisionAction, NetiquetteRule, Source
+from moderation.models import QUEUED, Case, CaseKind, CaseState, DecisionAction, Source
 from moderation.selectors.queue import case_page, queue_counts
 
 LIST_CAP = 1000
@@ -90,10 +90,11 @@ class RuleFilter(admin.SimpleListFilter):
     parameter_name = "rule"
 
     def lookups(self, request, model_admin):
-        counts = queue_counts()["rule"]
+        counts = queue_counts()
+        french = (get_language() or "").startswith("fr")
         return [
-            (str(rule.pk), _with_count(str(rule), counts.get(rule.pk, 0)))
-            for rule in NetiquetteRule.objects.order_by("number")
+            (str(pk), _with_count(f"{number}. {title_fr if french else title_en}", counts["rule"].get(pk, 0)))
+            for pk, number, title_fr, title_en in counts["rules"]
         ]
 
     def queryset(self, request, queryset):
@@ -167,6 +168,15 @@ class CaseAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("item_url")
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        paginator = CappedPaginator(queryset, per_page, orphans, allow_empty_first_page)
+        if set(request.GET) <= {"p", "o"} or (
+            set(request.GET) <= {"p", "o", "state"} and request.GET["state"] == "todo"
+        ):
+            # The unfiltered queue: its size is in the counts beside the filters (at most 30 s old).
+            paginator.count = min(sum(queue_counts()["state"].values()), LIST_CAP)
+        return paginator
 
     @admin.display(description=gettext_lazy("priority"), ordering="-rank")
     def priority(self, case: Case) -> str:

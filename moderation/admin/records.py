@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from moderation import services
 from moderation.admin.netiquette import ReadOnlyAdmin
-from moderation.admin.queue import case_link
+from moderation.admin.queue import CappedPaginator, case_link
 from moderation.models import (
     Appeal,
     AuditEntry,
@@ -71,6 +71,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ["action", "automated", "item_type"]
     search_fields = ["actor_name", "=item_id", "=case__id"]
     show_full_result_count = False
+    paginator = CappedPaginator
     change_list_template = "admin/moderation/auditentry/change_list.html"
     fields = [
         "at", "actor_name", "action", "case_ref", "item_type", "item_id", "target_user_id", "rule_number",
@@ -144,6 +145,7 @@ class DecisionAdmin(ReadOnlyAdmin):
     list_filter = ["action", "sanction", "rule", "detected_automatically"]
     list_select_related = ["rule", "moderator"]
     show_full_result_count = False
+    paginator = CappedPaginator
     change_list_template = "admin/moderation/decision/change_list.html"
     exclude = ["rule_snapshot"]
 
@@ -207,6 +209,7 @@ class FlagAdmin(ReadOnlyAdmin):
     list_filter = ["outcome", "rule"]
     list_select_related = ["flagger", "rule"]
     show_full_result_count = False
+    paginator = CappedPaginator
 
     @admin.display(description=gettext_lazy("case"))
     def case_ref(self, flag: Flag) -> str:
@@ -265,8 +268,10 @@ class LadderStepAdmin(admin.ModelAdmin):
 
 @admin.register(ModerationPolicy)
 class ModerationPolicyAdmin(admin.ModelAdmin):
+    """One row, made on first use (policy_get): edited, never added or deleted."""
+
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return not ModerationPolicy.objects.exists()
+        return False
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False

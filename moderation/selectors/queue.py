@@ -17,6 +17,7 @@ from moderation.models import (
     CaseState,
     Decision,
     Flag,
+    NetiquetteRule,
     Sanction,
     ScreeningMatch,
     Source,
@@ -24,7 +25,7 @@ from moderation.models import (
 from moderation.registry import ItemInfo, ItemView, registry
 from moderation.selectors.standing import active_points, ladder_proposal
 
-COUNTS_KEY = "moderation:queue:counts"
+COUNTS_KEY = "moderation:queue:counts:2"
 # The counts beside the filters are read from a copy this many seconds old: counting 100,000 open cases
 # for every page view would cost more than the page itself (docs/benchmarks.md).
 COUNTS_TIMEOUT = 30
@@ -80,7 +81,10 @@ def queue_counts() -> dict:
         )
         by_rule = dict(queued.values_list("rule_id").annotate(n=Count("pk")))
         by_scope = dict(queued.values_list("scope").annotate(n=Count("pk")))
-        counts = {"state": by_state, "source": by_source, "rule": by_rule, "scope": by_scope}
+        rules = list(
+            NetiquetteRule.objects.order_by("number").values_list("pk", "number", "title_fr", "title_en")
+        )
+        counts = {"state": by_state, "source": by_source, "rule": by_rule, "scope": by_scope, "rules": rules}
         cache.set(COUNTS_KEY, counts, timeout=COUNTS_TIMEOUT)
     return counts
 

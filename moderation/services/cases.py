@@ -98,6 +98,7 @@ def _case_for(info: ItemInfo, *, now: datetime, kind: str = CaseKind.CONTENT) ->
             latest.state = CaseState.OPEN
             latest.opened_at = now
             latest.score = 0
+            latest.rule = None
             latest.sources = []
             latest.flag_count = 0
             latest.hidden_by_score = False

@@ -42,3 +42,12 @@ def rules(db):
     from moderation.models import NetiquetteRule
 
     return {rule.number: rule for rule in NetiquetteRule.objects.all()}
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Services' messages read in English here, whatever ran before (the site's default is French)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

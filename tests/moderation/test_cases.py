@@ -430,9 +430,7 @@ def test_new_flags_after_a_decision_reopen_the_case(reply, rules, community_mana
     assert (case.state, case.flag_count) == (CaseState.OPEN, 1)
 
 
-def test_the_statement_email_is_sent_in_the_authors_language(celery_worker, reply, rules, author):
-    """Checked without the worker: the task body is the service, run here."""
-    del celery_worker
+def test_the_statement_email_is_sent_once_in_the_authors_language(reply, rules, author):
     author.language = "fr"
     author.save(update_fields=["language"])
     flag(UserFactory(), reply, rules[1])
@@ -449,5 +447,116 @@ def test_the_statement_email_is_sent_in_the_authors_language(celery_worker, repl
     assert services.notice_send(notice_id=notice.pk)
     assert not services.notice_send(notice_id=notice.pk)
     body = mail.outbox[0].body
+    assert mail.outbox[0].to == [author.email]
     assert "Respect et courtoisie" in body and "Attaque personnelle." in body
-    assert "/moderation/notices/" in body
+    assert "Fondement : Incompatible avec les conditions d'utilisation" in body
+    assert "/moderation/notices/" in body and "?t=" in body
+
+
+def test_the_sweep_sends_statements_the_dispatch_missed(reply, rules):
+    flag(UserFactory(), reply, rules[1])
+    services.case_decide(
+        actor=user_with_role(COMMUNITY_MANAGERS), case=Case.objects.get(), action="remove", rule=rules[1],
+        explanation="Insult.", sanction="warning",
+    )  # fmt: skip
+    Notice.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+    mail.outbox.clear()
+    assert services.notices_sweep() == 1
+    assert services.notices_sweep() == 0
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_emails_the_statement(celery_worker):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from moderation.models import NetiquetteRule
+    from moderation.tasks import notice_send
+
+    import_module("moderation.migrations.0002_netiquette_defaults").seed_netiquette(apps, None)
+    rule = NetiquetteRule.objects.get(number=5)
+    author = UserFactory()
+    space = Space.objects.create(name="S", slug="s")
+    thread = forum.thread_create(actor=author, space=space, title="Worker", body="Some text here.")
+    flag(UserFactory(), Post.objects.get(thread=thread), rule)
+    decision = services.case_decide(
+        actor=user_with_role(COMMUNITY_MANAGERS), case=Case.objects.get(), action="remove", rule=rule,
+        explanation="Off topic.",
+    )  # fmt: skip
+    notice = Notice.objects.get(decision=decision)
+    notice_send.apply_async(args=[notice.pk], queue=celery_worker.queue)
+    celery_worker.wait_for(
+        lambda: Notice.objects.filter(pk=notice.pk, emailed_at__isnull=False).exists(),
+        what="e-mail the notice",
+    )
+
+
+def test_edit_and_approve_replaces_the_text_and_keeps_the_old_one(reply, rules, community_manager):
+    flag(UserFactory(), reply, rules[6])
+    services.case_decide(
+        actor=community_manager, case=Case.objects.get(), action=DecisionAction.EDIT, rule=rules[6],
+        explanation="Phone number removed.", body="Some more words in a reply, without my number.",
+        override_reason="Personal data, no sanction.",
+    )  # fmt: skip
+    reply.refresh_from_db()
+    assert reply.state == PostState.VISIBLE
+    assert reply.body_md == "Some more words in a reply, without my number."
+    assert reply.revisions.get().body_md == "Some more words in a reply."
+
+
+def test_asking_to_revise_keeps_the_post_hidden_until_the_author_resubmits(
+    reply, rules, community_manager, author
+):
+    flag(UserFactory(), reply, rules[4])
+    case = Case.objects.get()
+    services.case_decide(
+        actor=community_manager, case=case, action=DecisionAction.REVISE, rule=rules[4],
+        explanation="Remove the affiliate link, then submit again.", sanction="warning",
+    )  # fmt: skip
+    reply.refresh_from_db()
+    assert reply.state == PostState.PENDING
+    assert Notice.objects.filter(recipient=author).exists()
+    forum.post_edit(actor=author, post=reply, body="Some more words, no link now.")
+    case.refresh_from_db()
+    assert case.state == CaseState.OPEN and "resubmitted" in case.sources
+    services.case_decide(actor=community_manager, case=case, action=DecisionAction.APPROVE)
+    reply.refresh_from_db()
+    assert reply.state == PostState.VISIBLE
+
+
+def test_a_removed_post_shows_its_rule_in_the_thread_even_after_its_card_was_cached(
+    client, reply, rules, community_manager, member
+):
+    client.force_login(member)
+    assert "Some more words in a reply." in client.get(reply.thread.get_absolute_url()).content.decode()
+    flag(UserFactory(), reply, rules[5])
+    services.case_decide(
+        actor=community_manager,
+        case=Case.objects.get(),
+        action="remove",
+        rule=rules[5],
+        explanation="Off topic.",
+    )
+    html = client.get(reply.thread.get_absolute_url()).content.decode()
+    assert "This post was removed by moderation (rule 5)." in html
+    assert "Some more words in a reply." not in html
+
+
+def test_the_case_page_and_next_case_cost_a_fixed_number_of_queries(
+    client, thread, rules, community_manager, django_assert_max_num_queries
+):
+    for n in range(5):
+        post = forum.post_create(actor=thread.author, thread=thread, body=f"Reply {n}")
+        for _ in range(3):
+            flag(UserFactory(), post, rules[1 + n % 3])
+    # The role lookup, releasing the previous claim, "another manager exists", SELECT … SKIP LOCKED, the
+    # claim and its audit entry (plus the test's savepoint and its release).
+    with django_assert_max_num_queries(8):
+        case = services.case_claim_next(actor=community_manager)
+    client.force_login(community_manager)
+    url = reverse("admin:moderation_case_change", args=[case.pk])
+    client.get(url)
+    with django_assert_max_num_queries(30):
+        assert client.get(url).status_code == 200
