@@ -14,8 +14,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 VISIBLE, HELD, REMOVED, GONE = "visible", "held", "removed", "gone"
+VISIBILITY_LABELS = {
+    VISIBLE: pgettext_lazy("visibility", "visible"),
+    HELD: _("awaiting review"),
+    REMOVED: _("removed by moderation"),
+    GONE: _("deleted"),
+}
+
+
+def visibility_label(visibility: str) -> str:
+    return str(VISIBILITY_LABELS.get(visibility, visibility))
 
 
 @dataclass(frozen=True)
@@ -32,6 +44,10 @@ class ItemInfo:
     scope_label: str = ""
     language: str = ""
 
+    @property
+    def visibility_label(self) -> str:
+        return visibility_label(self.visibility)
+
 
 @dataclass(frozen=True)
 class ContextEntry:
@@ -42,6 +58,10 @@ class ContextEntry:
     is_item: bool
     visibility: str
     label: str = ""
+
+    @property
+    def visibility_label(self) -> str:
+        return visibility_label(self.visibility)
 
 
 @dataclass

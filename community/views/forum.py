@@ -21,6 +21,7 @@ from config.pagecache import anonymous_page_cache
 from moderation.decorators import netiquette_required
 from moderation.navigation import netiquette_url
 from moderation.permissions import member_can_post
+from moderation.selectors import member_restriction
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -226,6 +227,7 @@ def _render_thread(request: HttpRequest, thread, page: int, posts: list[Post], r
         and thread.author_id != user.pk
         and thread.state == PostState.VISIBLE,
         "reply_blocked": user.is_authenticated and not member_can_post(user),
+        "restriction": member_restriction(user),
         "netiquette_url": netiquette_url(request.get_full_path()),
     }
     return render(request, "community/thread.html", context, status=status)

@@ -83,11 +83,15 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     def case_ref(self, entry: AuditEntry) -> str:
         return case_link(entry.case_id)
 
+    @admin.display(description=gettext_lazy("action"), ordering="action")
+    def action_name(self, entry: AuditEntry) -> str:
+        return entry.action_label
+
     @admin.display(description=gettext_lazy("visibility"))
     def visibility(self, entry: AuditEntry) -> str:
         if not entry.visibility_after:
             return ""
-        return f"{entry.visibility_before or '—'} → {entry.visibility_after}"
+        return f"{entry.visibility_before_label} → {entry.visibility_after_label}"
 
     def get_urls(self):
         export = path(

@@ -474,6 +474,30 @@ class WatchedTerm(models.Model):
         return self.term
 
 
+AUDIT_ACTIONS = {
+    "flag": _("Flagged"),
+    "hold": _("Held by screening"),
+    "screen": _("Matched by screening"),
+    "auto_hide": _("Hidden past the threshold"),
+    "reopen": _("Reopened"),
+    "claim": _("Claimed"),
+    "release": _("Released"),
+    "approve": _("Approved"),
+    "dismiss": _("Flags dismissed"),
+    "remove": _("Removed"),
+    "edit": _("Edited and approved"),
+    "revise": _("Revision asked"),
+    "warning": _("Warning"),
+    "suspension": _("Suspension"),
+    "ban": _("Ban"),
+    "lift": _("Sanction lifted"),
+    "appeal": _("Appealed"),
+    "appeal_upheld": _("Appeal upheld"),
+    "appeal_rejected": _("Appeal rejected"),
+    "watched_term": _("Watched term saved"),
+}
+
+
 class AuditEntry(models.Model):
     """One moderation action, never edited (a database trigger refuses UPDATE and DELETE).
 
@@ -516,3 +540,19 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        return str(AUDIT_ACTIONS.get(self.action, self.action))
+
+    @property
+    def visibility_before_label(self) -> str:
+        from moderation.registry import visibility_label
+
+        return visibility_label(self.visibility_before) if self.visibility_before else "—"
+
+    @property
+    def visibility_after_label(self) -> str:
+        from moderation.registry import visibility_label
+
+        return visibility_label(self.visibility_after)

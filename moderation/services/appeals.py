@@ -74,11 +74,12 @@ def appeal_create(*, actor: User | None, decision: Decision, text: str, by_link:
             appeal.case = case
             appeal.save(update_fields=["case"])
             audit_record(
-                actor=actor or User(pk=decision.author_id),
+                actor=actor,
                 action="appeal",
                 case=case,
                 rule_number=decision.rule_number,
                 decision=decision.pk,
+                by_link=by_link or None,
             )
     except IntegrityError:
         raise ValidationError(_("You have already appealed this decision.")) from None

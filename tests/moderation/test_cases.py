@@ -336,7 +336,9 @@ def test_a_suspended_member_can_read_but_not_post_or_flag(client, thread, rules,
             actor=None, decision=None, user_id=author.pk, kind="suspension", days=2, now=timezone.now()
         )
     client.force_login(author)
-    assert client.get(thread.get_absolute_url()).status_code == 200
+    page = client.get(thread.get_absolute_url())
+    assert page.status_code == 200
+    assert "Your account is suspended until" in page.content.decode()
     author = type(author).objects.get(pk=author.pk)
     with pytest.raises(PermissionDenied):
         forum.post_create(actor=author, thread=thread, body="Let me in.")
