@@ -148,7 +148,7 @@ class Blocked(ValidationError):
 def screen_text(
     *,
     text: str,
-    author_post_total: int,
+    author_post_total: int | None = None,
     newcomer_hold_posts: int = 0,
     premoderated: bool = False,
     mention_count: int = 0,
@@ -157,8 +157,10 @@ def screen_text(
 ) -> ScreeningResult:
     """Screen one text before it is written. Raises Blocked; returns the (maybe replaced) text and reasons.
 
-    `recent_post_count` is how many posts the author wrote within the policy's burst window, this one
-    included; counters live with the caller's content (moderation never reads it).
+    `author_post_total` is how many posts the author has (None for a text that is not a post, such as a
+    title or a bio: only watched terms apply); `recent_post_count` is how many posts the author wrote
+    within the policy's burst window, this one included. Counting is the caller's: moderation never
+    reads content.
     """
     from moderation.selectors import policy_get
 
@@ -184,6 +186,8 @@ def screen_text(
             result.flag.append(Reason(Source.WATCHED_TERM, match.text, match.term.rule_id, held=False))
     if premoderated:
         result.hold.append(Reason(Source.PREMODERATED, _("Pre-moderated space")))
+    if author_post_total is None:
+        return result
     if newcomer_hold_posts and author_post_total < newcomer_hold_posts:
         result.hold.append(
             Reason(

@@ -83,7 +83,7 @@ def _screen(actor: User, space: Space, body: str, *, title: str = "", edit: bool
         return ScreeningResult(text=body)
     policy = policy_get()
     if title:
-        title_result = screen_text(text=title, author_post_total=policy.newcomer_posts, field_name="title")
+        title_result = screen_text(text=title, field_name="title")
     cap = max(space.newcomer_hold_posts, policy.newcomer_posts)
     total = Post.objects.filter(author=actor).values("pk")[:cap].count()
     since = timezone.now() - timedelta(seconds=policy.burst_seconds)
@@ -153,7 +153,8 @@ def thread_create(
     screening = _screen(actor, space, body, title=title)
     body, title = screening.text, screening.title or title
     now = timezone.now()
-    state = PostState.PENDING if screening.held or space.premoderated else PostState.VISIBLE
+    # Screening holds for pre-moderated spaces too (the team's own posts are not screened).
+    state = PostState.PENDING if screening.held else PostState.VISIBLE
     thread = Thread.objects.create(
         space=space,
         title=title,
@@ -238,7 +239,7 @@ def post_create(
     screening = _screen(actor, thread.space, body)
     body = screening.text
     position = thread.last_position + 1
-    state = PostState.PENDING if screening.held or thread.space.premoderated else PostState.VISIBLE
+    state = PostState.PENDING if screening.held else PostState.VISIBLE
     try:
         post = _insert_post(
             thread=thread,
@@ -285,18 +286,21 @@ def post_edit(*, actor: User, post: Post, body: str, title: str | None = None) -
     post.edit_count = F("edit_count") + 1
     post.edited_at = timezone.now()
     fields = ["body_md", "body_html", "edit_count", "edited_at"]
-    # In a pre-moderated space an edit is reviewed like a new post: it is held until approved.
+    # An edit is screened like a new post (in a pre-moderated space it is always held until approved).
     held = post.is_visible and screening.held
-    if held:
+    if held and post.position > 1:
         post.state = PostState.PENDING
         fields.append("state")
     post.save(update_fields=fields)
-    if held:
+    if held and post.position > 1:
         _uncount_post(post)
     if new_title is not None and new_title != post.thread.title:
         Thread.objects.filter(pk=post.thread_id).update(title=new_title)
     if held and post.position == 1:
-        Thread.objects.filter(pk=post.thread_id, state=PostState.VISIBLE).update(state=PostState.PENDING)
+        # The first post is the thread: held together, its replies leave the counts as on deletion.
+        from community.services.moderation import thread_moderate
+
+        thread_moderate(thread_id=post.thread_id, visibility="held")
     item = ("thread", post.thread_id) if post.position == 1 else ("post", post.pk)
     moderation.screening_record(item_type=item[0], item_id=item[1], reasons=reasons)
     post.refresh_from_db()

@@ -32,7 +32,6 @@ from community.selectors.members import invitations_active_q
 from moderation import services as moderation
 from moderation.permissions import member_can_post
 from moderation.screening import screen_text
-from moderation.selectors import policy_get
 
 INVITATION_MAX_USES = 100
 INVITATION_MAX_DAYS = 365
@@ -86,7 +85,7 @@ def member_settings_update(
     screening = None
     if bio and bio != user.bio and not is_community_manager(actor):
         # The bio is the profile's free text: screened like a post (a new member's bio is not held).
-        screening = screen_text(text=bio, author_post_total=policy_get().newcomer_posts, field_name="bio")
+        screening = screen_text(text=bio, field_name="bio")
         bio = screening.text
     with transaction.atomic():
         profile_update(

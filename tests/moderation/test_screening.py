@@ -194,3 +194,23 @@ def test_a_bio_with_a_held_term_is_hidden_from_others(client, rules):
     assert "I run a casino." not in client.get(reverse("community:profile", args=["mia"])).content.decode()
     client.force_login(member)
     assert "I run a casino." in client.get(reverse("community:profile", args=["mia"])).content.decode()
+
+
+def test_holding_and_approving_a_thread_keeps_the_counters(thread, rules, author, community_manager):
+    watch("casino", TermAction.HOLD, rules[4])
+    replier = UserFactory()
+    forum.post_create(actor=replier, thread=thread, body="A friendly answer.")
+    space = Space.objects.get(pk=thread.space_id)
+    assert (space.thread_count, space.post_count) == (1, 2)
+    forum.post_edit(actor=author, post=thread.posts.get(position=1), body="Now about a casino")
+    thread.refresh_from_db()
+    space.refresh_from_db()
+    assert thread.state == PostState.PENDING
+    assert (space.thread_count, space.post_count) == (0, 0)
+    assert MemberState.objects.get(pk=replier.pk).post_count == 0
+    case = Case.objects.get(item_type="thread")
+    services.case_decide(actor=community_manager, case=case, action="approve")
+    space.refresh_from_db()
+    assert (space.thread_count, space.post_count) == (1, 2)
+    assert MemberState.objects.get(pk=replier.pk).post_count == 1
+    assert Thread.objects.get(pk=thread.pk).state == PostState.VISIBLE
