@@ -85,6 +85,9 @@ class PostAdapter(ContentAdapter):
             title=post.thread.title, html=post.body_html, body_source=post.body_md, entries=entries
         )
 
+    def lock(self, item_id: int) -> None:
+        list(Post.objects.select_for_update().filter(pk=item_id).values_list("pk"))
+
     def set_visibility(self, item_id: int, visibility: str, *, rule_number: int | None = None) -> str:
         return services.post_moderate(post_id=item_id, visibility=visibility, rule_number=rule_number)
 
@@ -129,6 +132,9 @@ class ThreadAdapter(PostAdapter):
         first = self._first(item_id)
         view = super().view(first.pk)
         return view
+
+    def lock(self, item_id: int) -> None:
+        list(Thread.objects.select_for_update().filter(pk=item_id).values_list("pk"))
 
     def set_visibility(self, item_id: int, visibility: str, *, rule_number: int | None = None) -> str:
         return services.thread_moderate(thread_id=item_id, visibility=visibility, rule_number=rule_number)

@@ -87,6 +87,11 @@ class ContentAdapter:
         """Whether the user may see the item (and so flag it)."""
         raise NotImplementedError
 
+    def lock(self, item_id: int) -> None:
+        """Lock the item's row for the caller's transaction. Moderation locks the item before its case,
+        as content writes do (an edit locks the post, then screening joins the case), so the two never
+        wait for each other in opposite order."""
+
     def view(self, item_id: int) -> ItemView:
         raise NotImplementedError
 

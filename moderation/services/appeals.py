@@ -103,6 +103,7 @@ def appeal_decide(*, actor: User, appeal: Appeal, upheld: bool, explanation: str
         raise PermissionDenied(_("Another community manager decides the appeal of your own decision."))
     now = timezone.now()
     with transaction.atomic():
+        registry.get(appeal.case.item_type).lock(appeal.case.item_id)
         case = Case.objects.select_for_update().get(pk=appeal.case_id)
         appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
         if appeal.outcome != AppealOutcome.PENDING or case.state == CaseState.RESOLVED:

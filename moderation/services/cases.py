@@ -182,6 +182,7 @@ def flag_create(
     policy = policy_get()
     now = timezone.now()
     with transaction.atomic():
+        registry.get(item_type).lock(item_id)
         case = _case_for(info, now=now)
         weight = _flag_weight(actor, policy)
         try:
@@ -406,6 +407,7 @@ def case_decide(
         raise ValidationError({"body": _("Write the corrected text to approve.")})
     now = timezone.now()
     with transaction.atomic():
+        registry.get(case.item_type).lock(case.item_id)
         case = Case.objects.select_for_update(of=("self",)).select_related("rule").get(pk=case.pk)
         if case.state == CaseState.RESOLVED:
             raise ValidationError(_("This case has already been decided."))

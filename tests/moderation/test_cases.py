@@ -176,6 +176,44 @@ def test_managers_claiming_at_once_each_get_a_different_case():
 
 
 @pytest.mark.django_db(transaction=True)
+def test_members_flagging_one_post_at_once_make_one_case_with_every_flag():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("moderation.migrations.0002_netiquette_defaults").seed_netiquette(apps, None)
+    from moderation.models import NetiquetteRule
+
+    rule = NetiquetteRule.objects.get(number=5)
+    space = Space.objects.create(name="S", slug="s")
+    thread = forum.thread_create(
+        actor=UserFactory(), space=space, title="Concurrency", body="Body text here."
+    )
+    post = Post.objects.get(thread=thread)
+    members = [UserFactory() for _ in range(6)]
+    barrier = threading.Barrier(len(members))
+    errors = []
+
+    def work(member):
+        try:
+            barrier.wait()
+            flag(member, post, rule)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=work, args=(m,)) for m in members]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert not errors
+    case = Case.objects.get()
+    assert case.flag_count == Flag.objects.filter(case=case).count() == 6
+
+
+@pytest.mark.django_db(transaction=True)
 def test_two_managers_deciding_one_case_at_once_decide_it_once():
     from importlib import import_module
 
