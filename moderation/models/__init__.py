@@ -2,28 +2,27 @@
 
 from moderation.models.cases import (
     QUEUED,
-    RESTRICTING,
-    Appeal,
-    AppealOutcome,
-    AuditEntry,
     Case,
     CaseKind,
     CaseState,
-    Decision,
-    DecisionAction,
     Flag,
     FlagOutcome,
+    ScreeningMatch,
+    Source,
+)
+from moderation.models.decisions import (
+    RESTRICTING,
+    Appeal,
+    AppealOutcome,
+    Decision,
+    DecisionAction,
     LadderStep,
     ModerationPolicy,
     Notice,
     NoticeKind,
     Sanction,
     SanctionKind,
-    ScreeningMatch,
-    Source,
     Strike,
-    TermAction,
-    WatchedTerm,
 )
 from moderation.models.netiquette import (
     LegalGround,
@@ -32,8 +31,10 @@ from moderation.models.netiquette import (
     NetiquetteVersion,
     Severity,
 )
+from moderation.models.records import AUDIT_ACTIONS, AuditEntry, TermAction, WatchedTerm
 
 __all__ = [
+    "AUDIT_ACTIONS",
     "QUEUED",
     "RESTRICTING",
     "Appeal",

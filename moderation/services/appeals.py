@@ -28,6 +28,7 @@ from moderation.models import (
 from moderation.registry import GONE, VISIBLE, registry
 from moderation.selectors import policy_get
 from moderation.services.audit import audit_record
+from moderation.services.claims import other_moderators_exist, require_moderator
 from moderation.services.notices import notice_create
 from moderation.services.sanctions import sanction_lift
 
@@ -92,14 +93,12 @@ def appeal_decide(*, actor: User, appeal: Appeal, upheld: bool, explanation: str
     Decided by another community manager than the one who took the decision, where there is one. Locks
     the appeal's case; a second decision is refused. The author is told the outcome.
     """
-    from moderation.services.cases import _other_moderators_exist, _require_moderator
-
-    _require_moderator(actor)
+    require_moderator(actor)
     explanation = (explanation or "").strip()
     if not explanation:
         raise ValidationError({"explanation": _("Explain the outcome in a few words: the author reads it.")})
     decision = appeal.decision
-    if decision.moderator_id == actor.pk and _other_moderators_exist(actor):
+    if decision.moderator_id == actor.pk and other_moderators_exist(actor):
         raise PermissionDenied(_("Another community manager decides the appeal of your own decision."))
     now = timezone.now()
     with transaction.atomic():
