@@ -154,3 +154,14 @@ def _check_can_change_role(actor: User, role: str) -> None:
     if role == AMBASSADORS and is_community_manager(actor):
         return
     raise PermissionDenied(_("You cannot change this role."))
+
+
+def member_active_set(*, user_id: int, active: bool) -> None:
+    """Deactivate a member (a ban: their sessions end, they cannot sign in) or reactivate them.
+
+    Saved through the model, not a queryset update, so that the member's cached copy goes with it.
+    """
+    user = User.objects.filter(pk=user_id).first()
+    if user is not None and user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])

@@ -9,9 +9,12 @@ class CommunityConfig(AppConfig):
     def ready(self) -> None:
         from allauth.account.signals import email_confirmed, user_signed_up
 
+        from community import moderation
         from community.receivers import redeem_invitation_on_signup, welcome_on_email_confirmed
 
         user_signed_up.connect(redeem_invitation_on_signup, dispatch_uid="community.redeem_invitation")
         email_confirmed.connect(
             welcome_on_email_confirmed, dispatch_uid="community.welcome_on_email_confirmed"
         )
+        # Posts, threads and bios are moderated through moderation's registry.
+        moderation.register()

@@ -61,6 +61,12 @@ class Space(models.Model):
     is_introductions = models.BooleanField(
         _("introductions space"), default=False, help_text=_("Where newcomers introduce themselves.")
     )
+    newcomer_hold_posts = models.PositiveSmallIntegerField(
+        _("hold a new member's first posts"),
+        default=0,
+        db_default=0,
+        help_text=_("A member's first N posts here wait for a community manager (0: off)."),
+    )
     icon = models.CharField(_("icon"), max_length=8, blank=True, help_text=_("An emoji or one character."))
     colour = models.CharField(_("colour"), max_length=7, default="#4f46e5", validators=[hex_colour])
     thread_count = models.PositiveIntegerField(default=0, editable=False)
@@ -111,6 +117,7 @@ class Thread(models.Model):
         help_text=_("Launched by the team; shown on the home page."),
     )
     state = models.CharField(_("state"), max_length=10, choices=PostState.choices, default=PostState.VISIBLE)
+    removed_rule = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     solution = models.ForeignKey(
         "Post",
         on_delete=models.SET_NULL,
@@ -190,6 +197,8 @@ class Post(models.Model):
     body_html = models.TextField(editable=False)
     language = models.CharField(max_length=8, default="fr", editable=False)
     state = models.CharField(max_length=10, choices=PostState.choices, default=PostState.VISIBLE)
+    # The netiquette rule a moderator cited when removing the post, shown in its place in the thread.
+    removed_rule = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     is_first_of_member = models.BooleanField(_("newcomer's first post"), default=False, editable=False)
     like_count = models.PositiveIntegerField(default=0, editable=False)
     helpful_count = models.PositiveIntegerField(default=0, editable=False)
@@ -356,6 +365,10 @@ class MemberState(models.Model):
     )
     first_reply_at = models.DateTimeField(null=True, blank=True)
     onboarding_dismissed = models.BooleanField(default=False)
+    # The bio is shown only while visible: screening may hold it, moderation may remove it.
+    bio_state = models.CharField(
+        max_length=10, choices=PostState.choices, default=PostState.VISIBLE, db_default=PostState.VISIBLE
+    )
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals"
     )

@@ -34,14 +34,16 @@ from accounts.backends import profiles_epoch_key
 from accounts.permissions import is_community_manager
 from community.fragments import digest
 from community.models import Post
+from community.permissions import can_flag_thread
 from community.selectors.notifications import unread_cache_key, unread_count
 from config.context_processors import site as site_context
 from moderation.permissions import member_can_post
+from moderation.selectors import unread_notice_count, unread_notices_key
 
 SHELL_TTL = 600
 # Comments: sanitised user HTML has none, and titles and names are escaped, so nothing else looks like them.
-HOLE_NAMES = ("posts", "bell", "name", "nonce", "token", "client")
-POSTS, BELL, NAME, NONCE, TOKEN, CLIENT = (f"<!--agora:{hole}-->" for hole in HOLE_NAMES)
+HOLE_NAMES = ("posts", "bell", "name", "threadflag", "nonce", "token", "client")
+POSTS, BELL, NAME, THREAD_FLAG, NONCE, TOKEN, CLIENT = (f"<!--agora:{hole}-->" for hole in HOLE_NAMES)
 HOLES = re.compile("(" + "|".join(re.escape(f"<!--agora:{hole}-->") for hole in HOLE_NAMES) + ")")
 
 
@@ -126,8 +128,9 @@ def thread_page(
     (every state: the footers leave out others' held posts); `footers(posts, token)` draws the posts.
     """
     user = request.user
-    key, epoch_key, unread_key = _key(request, thread), profiles_epoch_key(), unread_cache_key(user.pk)
-    found = cache.get_many([key, epoch_key, unread_key])
+    key, epoch_key = _key(request, thread), profiles_epoch_key()
+    unread_key, notices_key = unread_cache_key(user.pk), unread_notices_key(user.pk)
+    found = cache.get_many([key, epoch_key, unread_key, notices_key])
     shell, epoch = found.get(key), found.get(epoch_key)
     nonce = str(request.csp_nonce)
     if shell is None or shell.epoch != epoch:
@@ -140,12 +143,22 @@ def thread_page(
     token = get_token(request)
     unread = unread_count(user, cached=found.get(unread_key))
     bell = get_template("_nav_bell.html").template.render(
-        Context({"request": request, "unread_notifications": unread})
+        Context(
+            {
+                "request": request,
+                "unread_notifications": unread,
+                "moderation_notices": unread_notice_count(user, cached=found.get(notices_key)),
+            }
+        )
     )
+    thread_flag = ""
+    if can_flag_thread(user, thread):
+        thread_flag = get_template("community/_thread_flag.html").template.render(Context({"thread": thread}))
     fills = {
         POSTS: footers(shell.posts, token),
         BELL: bell,
         NAME: escape(user.public_name),
+        THREAD_FLAG: thread_flag,
         NONCE: nonce,
         TOKEN: token,
         CLIENT: str(uuid.uuid4()),

@@ -93,3 +93,8 @@ def can_mark_solution(user: Actor, thread: Thread) -> bool:
 
 def can_welcome(user: Actor) -> bool:
     return is_community_manager(user) or is_ambassador(user)
+
+
+def can_flag_thread(user: Actor, thread: Thread) -> bool:
+    """Offer the flag link on others' published threads (moderation's services decide the rest)."""
+    return user.is_authenticated and thread.author_id != user.pk and thread.state == PostState.VISIBLE

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import is_community_manager
 from community.models import Post, PostState, ReactionKind
 from community.permissions import post_editor
+from community.selectors.forum import FLAGGED
 
 REACTION_FORM = (
     '<form method="post" action="{url}" class="inline-form" hx-post="{url}" hx-target="#reactions-{pk}" '
@@ -37,8 +38,9 @@ POST_FORM = (
 
 @functools.cache
 def _pattern(prefix: str, name: str, *args: object) -> str:
-    """A URL with `{pk}` (and `{kind}`) in place of its arguments, per script prefix: reversed once."""
-    url = reverse(name, args=[0, *args])
+    """A URL with `{pk}` (and `{kind}`) in place of the arguments 0 (and "KIND"), per script prefix:
+    reversed once per process."""
+    url = reverse(name, args=args)
     return url.replace("/0/", "/{pk}/", 1).replace("/KIND/", "/{kind}/")
 
 
@@ -62,11 +64,12 @@ class PostListRenderer:
         self.thread, self.page = thread, page
         self.can_quote, self.can_mark_solution = can_quote, can_mark_solution
         prefix = get_script_prefix()
-        self.react_url = _pattern(prefix, "community:post-react", "KIND")
-        self.edit_url = _pattern(prefix, "community:post-edit")
-        self.delete_url = _pattern(prefix, "community:post-delete")
-        self.history_url = _pattern(prefix, "community:post-history")
-        self.solution_url = _pattern(prefix, "community:thread-solution").format(pk=thread.pk)
+        self.react_url = _pattern(prefix, "community:post-react", 0, "KIND")
+        self.edit_url = _pattern(prefix, "community:post-edit", 0)
+        self.delete_url = _pattern(prefix, "community:post-delete", 0)
+        self.history_url = _pattern(prefix, "community:post-history", 0)
+        self.solution_url = _pattern(prefix, "community:thread-solution", 0).format(pk=thread.pk)
+        self.flag_url = _pattern(prefix, "moderation:flag", "post", 0)
         self.like_label = '♥ <span class="visually-hidden">{}</span> {{}}'.format(escape(_("Likes")))
         self.helpful_label = "✓ {} {{}}".format(escape(_("Helpful")))
         self.labels = {
@@ -76,6 +79,8 @@ class PostListRenderer:
             "history": escape(_("History")),
             "mark": escape(_("Mark as best answer")),
             "unmark": escape(_("Not the best answer")),
+            "flag": escape(_("Flag")),
+            "flagged": escape(_("You flagged this")),
         }
 
     def render(self, posts: list[Post], mine: set[tuple[int, str]]) -> SafeString:
@@ -143,6 +148,11 @@ class PostListRenderer:
                     label=labels["delete"],
                 )
             )
+        if (post.pk, FLAGGED) in mine:
+            parts.append(f'<span class="muted flag-link">{labels["flagged"]}</span>')
+        elif self.user_id is not None and visible and post.author_id != self.user_id:
+            url = self.flag_url.format(pk=post.pk)
+            parts.append(f'<a class="flag-link" href="{url}" rel="nofollow">{labels["flag"]}</a>')
         if post.edited_at and (self.is_team or (self.user_id and post.author_id == self.user_id)):
             parts.append(f'<a href="{self.history_url.format(pk=post.pk)}">{labels["history"]}</a>')
         return "\n".join(parts)

@@ -11,7 +11,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
     path("reporting/", include("reporting.urls")),
-    path("netiquette/", include("moderation.urls")),
+    path("", include("moderation.urls")),
     path("", home, name="home"),
     path("", include("community.urls")),
 ]

@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from moderation.selectors import netiquette_accepted, netiquette_accepted_before
+from moderation.selectors import netiquette_accepted, netiquette_accepted_before, unread_notice_count
 
 
 def netiquette(request: HttpRequest) -> dict:
@@ -12,7 +12,10 @@ def netiquette(request: HttpRequest) -> dict:
     """
     user = getattr(request, "user", None)
     pending = bool(user is not None and user.is_authenticated and not netiquette_accepted(user))
+    signed_in = user is not None and user.is_authenticated
     return {
         "netiquette_pending": pending,
         "netiquette_changed": SimpleLazyObject(lambda: pending and netiquette_accepted_before(user)),
+        # Unread statements of reasons and appeal outcomes (cached per member).
+        "moderation_notices": SimpleLazyObject(lambda: unread_notice_count(user) if signed_in else 0),
     }

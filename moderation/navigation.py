@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 LOGIN_CHECK_FLAG = "moderation.netiquette_check"
 # Pages that stay reachable without accepting: the netiquette itself, sign-in and account pages,
 # the administration, health checks, static files and the member's own settings.
-EXEMPT_PREFIXES = ("/netiquette/", "/accounts/", "/admin/", "/healthz", "/static/", "/me/")
+EXEMPT_PREFIXES = ("/netiquette/", "/moderation/", "/accounts/", "/admin/", "/healthz", "/static/", "/me/")
 
 
 def safe_next(request: HttpRequest, candidate: str | None, default: str = "/") -> str:

@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
-from accounts.permissions import Actor
-from moderation.selectors import netiquette_accepted
+from accounts.permissions import Actor, is_community_manager
+from moderation.selectors import member_restriction, netiquette_accepted
+
+
+def member_is_restricted(user: Actor) -> bool:
+    """Suspended (until the end date) or banned."""
+    return member_restriction(user) is not None
 
 
 def member_can_post(user: Actor) -> bool:
-    """Signed in, active, and has accepted the current netiquette."""
-    return bool(user.is_authenticated and user.is_active and netiquette_accepted(user))
+    """Signed in, active, has accepted the current netiquette, and is neither suspended nor banned."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and netiquette_accepted(user)
+        and not member_is_restricted(user)
+    )
+
+
+def member_can_flag(user: Actor) -> bool:
+    """Flagging is posting-like: a suspended or banned member cannot flag."""
+    return bool(user.is_authenticated and user.is_active and not member_is_restricted(user))
+
+
+def can_moderate(user: Actor) -> bool:
+    return is_community_manager(user)

@@ -73,6 +73,19 @@ def _test_settings(settings):
     forget_cache_keys(prefix)
 
 
+@pytest.fixture(autouse=True)
+def _member_limits_off(request):
+    """Tests write many posts from one member in a loop: the link, mention and rate limits of screening
+    are off unless a test is marked `screening_limits` (tests/moderation/test_screening.py)."""
+    if request.node.get_closest_marker("screening_limits"):
+        yield
+        return
+    from moderation.screening import member_limits_off
+
+    with member_limits_off():
+        yield
+
+
 @pytest.fixture
 def client() -> Client:
     """The community's default language is French; tests read English unless they ask for French."""

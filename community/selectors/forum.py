@@ -14,6 +14,7 @@ from django.http import Http404
 from accounts.permissions import Actor, is_community_manager
 from community.models import POSTS_PER_PAGE, Post, PostState, Reaction, Space, Thread
 from community.permissions import can_see_thread, visible_spaces_q
+from moderation.selectors import FLAGGED_ITEMS_SQL
 
 MEMBER_COUNT_KEY = "community:member-count"
 # The thread page's row: the thread, its space and its best answer's position, in one query.
@@ -27,8 +28,8 @@ THREAD_PAGE_FIELDS = {
     Post: ("id", "thread_id", "position"),
 }  # fmt: skip
 POST_LIST_FIELDS = (
-    "id", "thread_id", "position", "state", "author_id", "reply_to_id", "like_count", "helpful_count",
-    "edit_count", "edited_at", "created_at", "is_first_of_member",
+    "id", "thread_id", "position", "state", "removed_rule", "author_id", "reply_to_id", "like_count",
+    "helpful_count", "edit_count", "edited_at", "created_at", "is_first_of_member",
     "author__id", "author__display_name", "author__email", "author__handle", "author__avatar_version",
 )  # fmt: skip
 THREADS_PER_PAGE = 30
@@ -213,19 +214,22 @@ def post_cards_source(posts: list[Post]) -> list[Post]:
     return [full[post.pk] for post in posts]
 
 
+FLAGGED = "flagged"
 # On every signed-in thread page: SQL rather than the ORM's 0.25 ms of compiling (docs/benchmarks.md).
 MY_REACTIONS_SQL = (
     f"SELECT post_id, kind FROM {Reaction._meta.db_table} "  # noqa: S608
-    "WHERE user_id = %s AND post_id = ANY(%s::bigint[])"
+    f"WHERE user_id = %s AND post_id = ANY(%s::bigint[]) UNION ALL {FLAGGED_ITEMS_SQL}"
 )
 
 
 def my_reactions(user: Actor, posts: list) -> set[tuple[int, str]]:
-    """The (post, kind) reactions the member gave to these posts."""
+    """The (post, kind) reactions the member gave to these posts, and (kind "flagged") the posts they
+    flagged: one query."""
     if not user.is_authenticated or not posts:
         return set()
+    ids = [post.pk for post in posts]
     with connection.cursor() as cursor:
-        cursor.execute(MY_REACTIONS_SQL, [user.pk, [post.pk for post in posts]])
+        cursor.execute(MY_REACTIONS_SQL, [user.pk, ids, FLAGGED, user.pk, "post", ids])
         return set(cursor.fetchall())
 
 

@@ -62,6 +62,7 @@ def profile_get(handle: str) -> User:
         User.objects.filter(handle__iexact=handle, is_active=True)
         .annotate(
             post_total=Coalesce(F("community_state__post_count"), Value(0)),
+            bio_state=Coalesce(F("community_state__bio_state"), Value(PostState.VISIBLE)),
             group_names=ArraySubquery(Group.objects.filter(user=OuterRef("pk")).values("name")),
         )
         .only(

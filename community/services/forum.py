@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,6 +35,10 @@ from community.models import (
 )
 from community.services import notifications
 from community.text import clean_text, mentioned_names, render_markdown
+from moderation import services as moderation
+from moderation.models import Source
+from moderation.screening import Reason, ScreeningResult, screen_text
+from moderation.selectors import policy_get
 
 
 def _clean_body(body: str) -> str:
@@ -69,8 +74,40 @@ def _clean_title(title: str) -> str:
     return title
 
 
-def _initial_state(space: Space) -> str:
-    return PostState.PENDING if space.premoderated else PostState.VISIBLE
+def _screen(actor: User, space: Space, body: str, *, title: str = "", edit: bool = False) -> ScreeningResult:
+    """Screen a text before it is written (moderation.screening): raises Blocked, or says what to hold.
+
+    The community team is not screened. Counts are bounded: only "fewer than N" matters.
+    """
+    if permissions.can_manage_thread(actor):
+        return ScreeningResult(text=body)
+    policy = policy_get()
+    if title:
+        title_result = screen_text(text=title, field_name="title")
+    cap = max(space.newcomer_hold_posts, policy.newcomer_posts)
+    total = Post.objects.filter(author=actor).values("pk")[:cap].count()
+    since = timezone.now() - timedelta(seconds=policy.burst_seconds)
+    recent = (
+        0
+        if edit
+        else Post.objects.filter(author=actor, created_at__gte=since)
+        .values("pk")[: policy.burst_posts + 1]
+        .count()
+        + 1
+    )
+    result = screen_text(
+        text=body,
+        author_post_total=total,
+        newcomer_hold_posts=0 if edit else space.newcomer_hold_posts,
+        premoderated=space.premoderated,
+        mention_count=len(mentioned_names(body)),
+        recent_post_count=recent,
+    )
+    if title:
+        result.title = title_result.text
+        result.hold += title_result.hold
+        result.flag += title_result.flag
+    return result
 
 
 def _existing_post(client_token: uuid.UUID | None) -> Post | None:
@@ -118,8 +155,11 @@ def thread_create(
     existing = _existing_post(client_token)
     if existing is not None:
         return existing.thread
+    screening = _screen(actor, space, body, title=title)
+    body, title = screening.text, screening.title or title
     now = timezone.now()
-    state = _initial_state(space)
+    # Screening holds for pre-moderated spaces too (the team's own posts are not screened).
+    state = PostState.PENDING if screening.held else PostState.VISIBLE
     thread = Thread.objects.create(
         space=space,
         title=title,
@@ -144,6 +184,7 @@ def thread_create(
     if state == PostState.VISIBLE:
         _count_visible_post(thread=thread, post=post, author=actor)
     notifications.post_published(post=post)
+    moderation.screening_record(item_type="thread", item_id=thread.pk, reasons=screening.reasons)
     thread.refresh_from_db()
     return thread
 
@@ -200,8 +241,10 @@ def post_create(
     if reply_to is not None and (reply_to.thread_id != thread.pk or reply_to.state != PostState.VISIBLE):
         raise ValidationError(_("You can only quote a post of the same thread."))
     _member_state_locked(actor)
+    screening = _screen(actor, thread.space, body)
+    body = screening.text
     position = thread.last_position + 1
-    state = _initial_state(thread.space)
+    state = PostState.PENDING if screening.held else PostState.VISIBLE
     try:
         post = _insert_post(
             thread=thread,
@@ -222,6 +265,7 @@ def post_create(
                 first_reply_at=post.created_at
             )
         notifications.post_published(post=post)
+    moderation.screening_record(item_type="post", item_id=post.pk, reasons=screening.reasons)
     return post
 
 
@@ -235,22 +279,35 @@ def post_edit(*, actor: User, post: Post, body: str, title: str | None = None) -
     new_title = _clean_title(title) if (title is not None and post.position == 1) else None
     if body == post.body_md and (new_title is None or new_title == post.thread.title):
         return post
+    screening = _screen(actor, post.thread.space, body, title=new_title or "", edit=True)
+    body, new_title = screening.text, screening.title or new_title
+    reasons = list(screening.reasons)
+    if post.state == PostState.PENDING and not permissions.can_manage_thread(actor):
+        # A held post edited by its author (asked to revise, or still awaiting review) goes back to the queue.
+        reasons.append(Reason(Source.RESUBMITTED, _("Edited by its author while awaiting review")))
     PostRevision.objects.create(post=post, body_md=post.body_md, edited_by=actor)
     post.body_md = body
     post.body_html = _render(body)
     post.edit_count = F("edit_count") + 1
     post.edited_at = timezone.now()
     fields = ["body_md", "body_html", "edit_count", "edited_at"]
-    # In a pre-moderated space an edit is reviewed like a new post: it is held until approved.
-    held = post.thread.space.premoderated and post.is_visible and not permissions.can_manage_thread(actor)
-    if held:
+    # An edit is screened like a new post (in a pre-moderated space it is always held until approved).
+    held = post.is_visible and screening.held
+    if held and post.position > 1:
         post.state = PostState.PENDING
         fields.append("state")
     post.save(update_fields=fields)
-    if held:
+    if held and post.position > 1:
         _uncount_post(post)
     if new_title is not None and new_title != post.thread.title:
         Thread.objects.filter(pk=post.thread_id).update(title=new_title)
+    if held and post.position == 1:
+        # The first post is the thread: held together, its replies leave the counts as on deletion.
+        from community.services.moderation import thread_moderate
+
+        thread_moderate(thread_id=post.thread_id, visibility="held")
+    item = ("thread", post.thread_id) if post.position == 1 else ("post", post.pk)
+    moderation.screening_record(item_type=item[0], item_id=item[1], reasons=reasons)
     thread_content_changed(post.thread_id)
     post.refresh_from_db()
     return post

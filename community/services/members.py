@@ -23,12 +23,15 @@ from community.models import (
     MemberState,
     Notification,
     Post,
+    PostState,
     Reaction,
     ReactionKind,
     Subscription,
 )
 from community.selectors.members import invitations_active_q
+from moderation import services as moderation
 from moderation.permissions import member_can_post
+from moderation.screening import screen_text
 
 INVITATION_MAX_USES = 100
 INVITATION_MAX_DAYS = 365
@@ -78,6 +81,12 @@ def member_settings_update(
 
     A picture Pillow cannot read raises ValidationError and rolls the profile back with it.
     """
+    bio = (bio or "").strip()
+    screening = None
+    if bio and bio != user.bio and not is_community_manager(actor):
+        # The bio is the profile's free text: screened like a post (a new member's bio is not held).
+        screening = screen_text(text=bio, field_name="bio")
+        bio = screening.text
     with transaction.atomic():
         profile_update(
             actor=actor,
@@ -99,6 +108,10 @@ def member_settings_update(
             email_on_reply=email_on_reply,
             digest=digest,
         )
+        if screening is not None:
+            held = PostState.PENDING if screening.held else PostState.VISIBLE
+            MemberState.objects.filter(pk=user.pk).update(bio_state=held)
+            moderation.screening_record(item_type="profile", item_id=user.pk, reasons=screening.reasons)
 
 
 def member_delete(*, actor: User, user: User, password: str) -> None:

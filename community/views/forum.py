@@ -23,6 +23,7 @@ from config.pagecache import anonymous_page_cache
 from moderation.decorators import netiquette_required
 from moderation.navigation import netiquette_url
 from moderation.permissions import member_can_post
+from moderation.selectors import member_restriction
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -179,7 +180,10 @@ def _card_key(post: Post) -> str:
     author = post.author
     author_parts = (author.pk, author.display_name, author.handle, author.avatar_version) if author else ()
     solved = post.thread.solution_id == post.pk
-    return digest(post.pk, post.edit_count, post.state, solved, post.reply_to_id, *author_parts)
+    # The state and the rule cited by a removal are in the key: a moderation decision makes a new card.
+    return digest(
+        post.pk, post.edit_count, post.state, post.removed_rule, solved, post.reply_to_id, *author_parts
+    )
 
 
 def _with_cards(thread, posts: list[Post]) -> None:
@@ -218,7 +222,9 @@ def _reply_context(request: HttpRequest, thread, reply_form) -> dict:
     return {
         "thread": thread,
         "reply_form": reply_form,
+        "can_flag_thread": permissions.can_flag_thread(user, thread),
         "reply_blocked": user.is_authenticated and not member_can_post(user),
+        "restriction": member_restriction(user),
         "netiquette_url": netiquette_url(request.get_full_path()),
         "can_mark_solution": permissions.can_mark_solution(user, thread),
     }

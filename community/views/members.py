@@ -67,6 +67,10 @@ def profile(request: HttpRequest, handle: str) -> HttpResponse:
         "threads": profile_threads(member, request.user),
         "posts": profile_posts(member, request.user),
         "is_me": request.user.pk == member.pk,
+        # A bio held or removed by moderation shows to its author (and the team) only.
+        "show_bio": member.bio_state == "visible"
+        or request.user.pk == member.pk
+        or is_community_manager(request.user),
         **profile_badges(member),
     }
     return render(request, "community/profile.html", context)

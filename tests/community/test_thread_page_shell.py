@@ -10,6 +10,9 @@ from accounts.services import profile_update
 from community.models import PostState, ReactionKind, Space
 from community.page_shell import HOLES
 from community.services import forum
+from community.services.moderation import post_moderate
+from moderation import services as moderation
+from moderation.models import NetiquetteRule
 from tests.community.test_forum import accept_netiquette
 from tests.factories import UserFactory
 
@@ -144,3 +147,23 @@ def test_a_kept_thread_page_costs_two_queries(client, people, thread, django_ass
     page(client, alice, thread)  # keeps the page, the member and their session
     with django_assert_num_queries(2):  # the thread's row and the member's reactions
         page(client, alice, thread)
+
+
+def test_flags_and_moderation_show_on_kept_pages(client, people, thread):
+    alice, bruno = people
+    carla = UserFactory(display_name="Carla Chevalier")
+    accept_netiquette(carla)
+    reply = thread.posts.get(position=2)
+    flag_url = reverse("moderation:flag", args=["post", reply.pk])
+    assert flag_url in page(client, alice, thread)
+    rule = NetiquetteRule.objects.get(number=2)
+    moderation.flag_create(actor=alice, item_type="post", item_id=reply.pk, rule=rule, comment="")
+    assert "You flagged this" in page(client, alice, thread)
+    for_carla = page(client, carla, thread)
+    assert flag_url in for_carla and "You flagged this" not in for_carla
+    assert reverse("moderation:flag", args=["thread", thread.pk]) in for_carla  # not her own thread
+    assert reverse("moderation:flag", args=["thread", thread.pk]) not in page(client, alice, thread)
+
+    post_moderate(post_id=reply.pk, visibility="removed", rule_number=2)
+    assert "This post was removed by moderation (rule 2)." in page(client, carla, thread)
+    assert "Check the mounting brackets." not in page(client, alice, thread)

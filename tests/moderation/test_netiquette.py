@@ -13,6 +13,7 @@ from moderation import services
 from moderation.models import NetiquetteAcceptance, NetiquetteRule, NetiquetteVersion
 from moderation.permissions import member_can_post
 from moderation.selectors import netiquette_accepted, netiquette_current_version
+from moderation.services import netiquette as netiquette_services
 
 pytestmark = pytest.mark.django_db
 
@@ -109,13 +110,13 @@ def test_publishing_needs_a_note_saying_what_changed(community_manager):
 
 def test_a_manager_who_loses_the_race_for_a_version_number_takes_the_next_one(community_manager):
     """Simulates two managers publishing at once: the first number tried is already taken."""
-    real = services._next_version_number
+    real = netiquette_services._next_version_number
     taken = iter([1])  # version 1 exists, as if another manager had just published it
 
     def stale_then_real() -> int:
         return next(taken, None) or real()
 
-    with mock.patch.object(services, "_next_version_number", side_effect=stale_then_real):
+    with mock.patch.object(netiquette_services, "_next_version_number", side_effect=stale_then_real):
         version = services.netiquette_publish(actor=community_manager, note="Clearer rule 6.")
     assert version.number == 2
     assert sorted(NetiquetteVersion.objects.values_list("number", flat=True)) == [1, 2]

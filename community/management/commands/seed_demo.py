@@ -21,6 +21,7 @@ from community.seeding.demo import DemoCommunity
 from community.seeding.large import FIRST_EMAIL, HISTORY_DAYS, MEMBER_PASSWORD, LargeSeed, Sizes
 from community.seeding.spaces import DEMO_SPACES, LARGE_SPACES, spaces_ensure
 from config.models import SiteBranding
+from moderation.screening import member_limits_off
 from reporting.services import kpi_rollup
 
 DEMO_PASSWORD = "agora-demo"  # noqa: S105 - printed by `make run`, demo data only
@@ -49,7 +50,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         if options["scale"] == "large" and not settings.DEBUG and not options["force"]:
             raise CommandError("--scale large writes a million rows: run it with DEBUG on, or add --force.")
-        people = self.seed_small()
+        # The demo's members post many messages at once: the limits meant for people typing stay off.
+        with member_limits_off():
+            people = self.seed_small()
         if options["scale"] == "large":
             sizes = Sizes(members=options["members"], threads=options["threads"], posts=options["posts"])
             if sizes.members < 10 or sizes.threads < 1 or sizes.posts < sizes.threads:

@@ -1,4 +1,4 @@
-"""Moderation knows Django and the user model only: content reaches it through the registry."""
+"""Netiquette: numbered rules, published versions and members' acceptances."""
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +13,13 @@ class Severity(models.IntegerChoices):
     CRITICAL = 5, _("Critical")
 
 
+class LegalGround(models.TextChoices):
+    """What a decision under a rule rests on, as the DSA transparency report asks (art. 17(3)(d)-(e), 15)."""
+
+    TERMS = "terms", _("Incompatible with the terms of use")
+    ILLEGAL = "illegal", _("Illegal content")
+
+
 class NetiquetteRule(models.Model):
     """One numbered rule of the netiquette, written in French and English."""
 
@@ -23,6 +30,20 @@ class NetiquetteRule(models.Model):
     text_en = models.TextField(_("text (English)"), max_length=2000)
     severity = models.PositiveSmallIntegerField(
         _("severity"), choices=Severity.choices, default=Severity.MEDIUM
+    )
+    strike_points = models.PositiveSmallIntegerField(
+        _("strike points"),
+        default=1,
+        help_text=_("Points an upheld decision under this rule adds to the author's record (0: none)."),
+    )
+    legal_ground = models.CharField(
+        _("legal ground"), max_length=10, choices=LegalGround.choices, default=LegalGround.TERMS
+    )
+    legal_reference = models.CharField(
+        _("legal reference"),
+        max_length=200,
+        blank=True,
+        help_text=_("For illegal content: the law relied on (e.g. an article of a code)."),
     )
     active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -42,6 +63,18 @@ class NetiquetteRule(models.Model):
     @property
     def text(self) -> str:
         return self.text_fr if (get_language() or "").startswith("fr") else self.text_en
+
+    def snapshot(self) -> dict:
+        """The rule as it reads now, kept with a decision: a later edit never rewrites a statement."""
+        return {
+            "number": self.number,
+            "title_fr": self.title_fr,
+            "title_en": self.title_en,
+            "text_fr": self.text_fr,
+            "text_en": self.text_en,
+            "legal_ground": self.legal_ground,
+            "legal_reference": self.legal_reference,
+        }
 
 
 class NetiquetteVersion(models.Model):

@@ -29,7 +29,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(NetiquetteRule)
 class NetiquetteRuleAdmin(admin.ModelAdmin):
-    list_display = ["number", "title_fr", "title_en", "severity", "active"]
+    list_display = ["number", "title_fr", "title_en", "severity", "strike_points", "legal_ground", "active"]
     list_display_links = ["number", "title_fr"]
     list_editable = ["active"]
     list_filter = ["active", "severity"]
@@ -38,7 +38,14 @@ class NetiquetteRuleAdmin(admin.ModelAdmin):
         (
             None,
             {
-                "fields": ("number", "severity", "active"),
+                "fields": (
+                    "number",
+                    "severity",
+                    "strike_points",
+                    "legal_ground",
+                    "legal_reference",
+                    "active",
+                ),
                 "description": gettext_lazy(
                     "Editing a rule does not ask members to accept the netiquette again: when a change "
                     "matters, publish a new version from the netiquette versions page."

@@ -1,0 +1,33 @@
+"""Moderation's e-mails to authors, written in the recipient's language (plain text)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from config.branding import branding_get
+from moderation.models import Notice
+from moderation.selectors.notices import notice_token, statement_for
+
+
+def notice_email(notice: Notice) -> EmailMessage | None:
+    notice = Notice.objects.select_related("decision__case", "recipient", "appeal").get(pk=notice.pk)
+    recipient = notice.recipient
+    if not recipient.email:
+        return None
+    site = branding_get().name
+    link = settings.SITE_URL + reverse("moderation:notice", args=[notice.pk]) + "?t=" + notice_token(notice)
+    with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        context = {"statement": statement_for(notice), "notice": notice, "link": link, "site_name": site}
+        subject = " ".join(render_to_string("moderation/email/notice_subject.txt", context).split())
+        body = render_to_string("moderation/email/notice.txt", context)
+    # Sent even to a banned (inactive) account: the statement of reasons is owed all the same.
+    return EmailMessage(
+        subject=f"[{site}] {subject}",
+        body=body,
+        to=[recipient.email],
+        headers={"Auto-Submitted": "auto-generated"},
+    )

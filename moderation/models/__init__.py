@@ -1,0 +1,66 @@
+"""Moderation knows Django and the user model only: content reaches it through the registry."""
+
+from moderation.models.cases import (
+    QUEUED,
+    Case,
+    CaseKind,
+    CaseState,
+    Flag,
+    FlagOutcome,
+    ScreeningMatch,
+    Source,
+)
+from moderation.models.decisions import (
+    RESTRICTING,
+    Appeal,
+    AppealOutcome,
+    Decision,
+    DecisionAction,
+    LadderStep,
+    ModerationPolicy,
+    Notice,
+    NoticeKind,
+    Sanction,
+    SanctionKind,
+    Strike,
+)
+from moderation.models.netiquette import (
+    LegalGround,
+    NetiquetteAcceptance,
+    NetiquetteRule,
+    NetiquetteVersion,
+    Severity,
+)
+from moderation.models.records import AUDIT_ACTIONS, AuditEntry, TermAction, WatchedTerm
+
+__all__ = [
+    "AUDIT_ACTIONS",
+    "QUEUED",
+    "RESTRICTING",
+    "Appeal",
+    "AppealOutcome",
+    "AuditEntry",
+    "Case",
+    "CaseKind",
+    "CaseState",
+    "Decision",
+    "DecisionAction",
+    "Flag",
+    "FlagOutcome",
+    "LadderStep",
+    "LegalGround",
+    "ModerationPolicy",
+    "NetiquetteAcceptance",
+    "NetiquetteRule",
+    "NetiquetteVersion",
+    "Notice",
+    "NoticeKind",
+    "Sanction",
+    "SanctionKind",
+    "ScreeningMatch",
+    "Severity",
+    "Source",
+    "Strike",
+    "TermAction",
+    "WatchedTerm",
+]
