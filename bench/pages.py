@@ -67,6 +67,10 @@ def pages(*, trivial: bool = True) -> list[Page]:
     result = []
     if trivial:
         result.append(Page("trivial view (5 KB)", _reverse("bench-trivial"), note="the ceiling"))
+        # The same view for a signed-in member: what loading the session and the member costs alone.
+        result.append(
+            Page("trivial view (5 KB), signed in", _reverse("bench-trivial"), True, "signed-in ceiling")
+        )
     result.append(Page("home", _reverse("home")))
     space = Space.objects.filter(visibility=Visibility.PUBLIC).order_by("-thread_count").first()
     space_url = _reverse("community:space", space.slug) if space else None

@@ -288,6 +288,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Signed-out visitors share a copy of public pages this many seconds old (0: never; config/pagecache.py).
 ANONYMOUS_PAGE_SECONDS = int(env("ANONYMOUS_PAGE_SECONDS", "10"))
+# Members who may read the same spaces share search results this many seconds (0: never).
+SEARCH_RESULTS_SECONDS = int(env("SEARCH_RESULTS_SECONDS", "10"))
 # Healthz calls beat unwell when the last heartbeat is older than this.
 HEARTBEAT_MAX_AGE = timedelta(seconds=int(env("HEARTBEAT_MAX_AGE", "120")))
 

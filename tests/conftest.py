@@ -67,6 +67,7 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests read pages right after changing data; the shared copies for visitors have tests of their own.
     settings.ANONYMOUS_PAGE_SECONDS = 0
+    settings.SEARCH_RESULTS_SECONDS = 0
     prefix = cache_key_prefix()
     settings.CACHES = {"default": {**django_settings.CACHES["default"], "KEY_PREFIX": prefix}}
     yield

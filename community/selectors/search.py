@@ -12,13 +12,17 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import connection
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from accounts.permissions import Actor
+from community.fragments import digest
 from community.models import Post, PostState, Space
 from community.permissions import visible_spaces_q
 from community.text import ACCENTED, UNACCENTED, fold
@@ -243,18 +247,30 @@ def post_search(
     }
     if not params["space_ids"]:
         return SearchPage(results=[], number=page, has_next=False, total=0, capped=False)
+    # Everyone who may read the same spaces gets the same results: they share them for a few seconds,
+    # as visitors share whole pages (config/pagecache.py); a popular search costs one statement.
+    seconds = settings.SEARCH_RESULTS_SECONDS
+    key = "community:search:" + digest(
+        translation.get_language(), params["text"], sorted(params["space_ids"]), params["space_id"],
+        author_id, after, before, page,
+    )  # fmt: skip
+    if seconds and (kept := cache.get(key)) is not None:
+        return kept
     with connection.cursor() as cursor:
         cursor.execute(_statement(text), params)
         rows = cursor.fetchall()
     results = [_result(row) for row in rows[:PAGE_SIZE]]
     total = rows[0][1] if rows else 0
-    return SearchPage(
+    found = SearchPage(
         results=results,
         number=page,
         has_next=len(rows) > PAGE_SIZE and page < MAX_PAGES,
         total=total,
         capped=total >= CANDIDATES,
     )
+    if seconds:
+        cache.set(key, found, timeout=seconds)
+    return found
 
 
 def _result(row: tuple) -> SearchResult:

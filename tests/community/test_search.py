@@ -405,3 +405,21 @@ def test_search_page_speaks_french(space):
     assert "1 message correspond" in html
     assert "Tous les espaces" in html
     assert "14 mars 2026" in html
+
+
+def test_members_who_read_the_same_spaces_share_results_for_a_few_seconds_and_the_team_does_not(
+    client, settings, member, community_manager, django_assert_num_queries
+):
+    settings.SEARCH_RESULTS_SECONDS = 10
+    public, staff = make_space(), make_space(visibility=Visibility.STAFF)
+    make_post(make_thread(public), "La pompe à chaleur ronronne.")
+    other = UserFactory()
+    client.force_login(member)
+    assert "ronronne" in search(client, "pompe").text
+    make_post(make_thread(staff), "Note d'équipe : pompe à revoir.")
+    client.force_login(other)
+    with django_assert_num_queries(4):  # member, roles, spaces, unread count: no search statement
+        shared = search(client, "pompe").text
+    assert "ronronne" in shared and "revoir" not in shared
+    client.force_login(community_manager)
+    assert "revoir" in search(client, "pompe").text  # the team reads more spaces: its own results
