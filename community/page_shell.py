@@ -36,8 +36,9 @@ from community.fragments import digest
 from community.models import Post
 from community.permissions import can_flag_thread
 from community.selectors.notifications import unread_cache_key, unread_count
+from community.services.thread_views import thread_viewed
 from config.context_processors import site as site_context
-from moderation.permissions import member_can_post
+from moderation.permissions import member_can_post, standing_keys
 from moderation.selectors import unread_notice_count, unread_notices_key
 
 SHELL_TTL = 600
@@ -82,8 +83,8 @@ class Shell:
     epoch: object
 
 
-def usable(request: HttpRequest) -> bool:
-    """Whether this request may be served from a kept page."""
+def candidate(request: HttpRequest) -> bool:
+    """Whether this request may be served from a kept page, as far as the request alone tells."""
     user = request.user
     return (
         request.method == "GET"
@@ -91,7 +92,6 @@ def usable(request: HttpRequest) -> bool:
         and "quote" not in request.GET
         and not getattr(request, "htmx", False)
         and not is_community_manager(user)
-        and member_can_post(user)
         and not _has_messages(request)
     )
 
@@ -121,16 +121,25 @@ def thread_page(
     *,
     build: Callable[[], tuple[HttpResponse, list[Post]]],
     footers: Callable[[list, str], str],
-) -> HttpResponse:
-    """The page from its kept shell, or built and kept.
+) -> HttpResponse | None:
+    """The page from its kept shell, or built and kept; None when the member must have it rendered
+    (they may not post: the netiquette to accept, a suspension). The view is counted either way.
 
-    `build()` renders the page in shell mode (`shell` on, holes in place) and returns it with its posts
-    (every state: the footers leave out others' held posts); `footers(posts, token)` draws the posts.
+    One Redis round trip reads the shell, the profiles epoch, the member's unread counts and standing,
+    and counts the view. `build()` renders the page in shell mode (`shell` on, holes in place) and
+    returns it with its posts (every state: the footers leave out others' held posts);
+    `footers(posts, token)` draws the posts.
     """
     user = request.user
     key, epoch_key = _key(request, thread), profiles_epoch_key()
     unread_key, notices_key = unread_cache_key(user.pk), unread_notices_key(user.pk)
-    found = cache.get_many([key, epoch_key, unread_key, notices_key])
+    found = cache.get_many_piped(
+        [key, epoch_key, unread_key, notices_key, *standing_keys(user)],
+        also=lambda pipeline: thread_viewed(thread.pk, pipeline=pipeline),
+    )
+    # Whether the member may reply then depends on the thread alone (community.permissions.replies_open).
+    if not member_can_post(user, found=found):
+        return None
     shell, epoch = found.get(key), found.get(epoch_key)
     nonce = str(request.csp_nonce)
     if shell is None or shell.epoch != epoch:
@@ -147,7 +156,7 @@ def thread_page(
             {
                 "request": request,
                 "unread_notifications": unread,
-                "moderation_notices": unread_notice_count(user, cached=found.get(notices_key)),
+                "moderation_notices": unread_notice_count(user, found=found),
             }
         )
     )

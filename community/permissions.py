@@ -56,12 +56,13 @@ def can_edit_post(user: Actor, post: Post) -> bool:
     return post_editor(user)(post)
 
 
-def post_editor(user: Actor) -> Callable[[Post], bool]:
-    """can_edit_post for a page of posts: the member's part of the rule is asked once, not per post."""
+def post_editor(user: Actor, *, can_post: bool | None = None) -> Callable[[Post], bool]:
+    """can_edit_post for a page of posts: the member's part of the rule is asked once, not per post
+    (`can_post`: member_can_post(user), when the caller has just asked it)."""
     if not user.is_authenticated:
         return lambda post: False
     team, user_id = is_community_manager(user), user.pk
-    may_post = functools.cache(lambda: member_can_post(user))
+    may_post = (lambda: can_post) if can_post is not None else functools.cache(lambda: member_can_post(user))
 
     def can_edit(post: Post) -> bool:
         if post.state == PostState.DELETED:

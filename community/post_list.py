@@ -54,10 +54,11 @@ class PostListRenderer:
         can_quote: bool = False,
         can_mark_solution: bool = False,
         token: str | None = None,
+        can_post: bool | None = None,
     ) -> None:
         user = request.user
         self.user_id = user.pk if user.is_authenticated else None
-        self.can_edit = post_editor(user)
+        self.can_edit = post_editor(user, can_post=can_post)
         # One masked token for the page (masking costs 32 random draws: once per page, not per form).
         self.token = token if token is not None else (get_token(request) if self.user_id else "")
         self.is_team = is_community_manager(user)

@@ -26,8 +26,14 @@ def _redis() -> redis.Redis:
     return cache._cache.get_client(write=True)
 
 
-def thread_viewed(thread_id: int) -> None:
-    """Count one view in Redis; no database write on the page. A Redis outage loses the view, not the page."""
+def thread_viewed(thread_id: int, *, pipeline: redis.client.Pipeline | None = None) -> None:
+    """Count one view in Redis; no database write on the page. A Redis outage loses the view, not the page.
+
+    With `pipeline`, the count is only queued there: the caller sends it with its own commands.
+    """
+    if pipeline is not None:
+        pipeline.hincrby(_views_key(), str(thread_id), 1)
+        return
     try:
         _redis().hincrby(_views_key(), str(thread_id), 1)
     except redis.RedisError:

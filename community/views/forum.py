@@ -143,9 +143,8 @@ def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     thread = selectors.access_thread(user, pk)
     page = _page_number(request, thread)
-    thread_views.thread_viewed(thread.pk)
-    if page_shell.usable(request):
-        return page_shell.thread_page(
+    if page_shell.candidate(request):
+        response = page_shell.thread_page(
             request,
             thread,
             build=lambda: _build_shell(request, thread, page),
@@ -157,8 +156,13 @@ def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 can_quote=permissions.replies_open(user, thread),
                 can_mark_solution=thread.author_id == user.pk,
                 token=token,
+                can_post=True,
             ).render(posts, selectors.my_reactions(user, posts)),
         )
+        if response is not None:
+            return response
+    else:
+        thread_views.thread_viewed(thread.pk)
     posts = selectors.thread_posts(user, thread, page)
     reply_form = None
     if permissions.can_reply(user, thread):

@@ -10,6 +10,7 @@ from moderation.selectors.netiquette import (
     netiquette_accepted,
     netiquette_accepted_before,
     netiquette_current_version,
+    netiquette_keys,
     netiquette_page,
     netiquette_rules,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "VERSION_TIMEOUT",
     "NetiquettePage",
     "accepted_cache_key",
+    "netiquette_keys",
     "active_points",
     "ladder_proposal",
     "member_restriction",

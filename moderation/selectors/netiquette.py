@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Subquery
 
 from accounts.permissions import Actor
 from moderation.models import NetiquetteAcceptance, NetiquetteRule, NetiquetteVersion
@@ -26,48 +26,69 @@ def netiquette_current_version() -> int | None:
     return number or None
 
 
-def accepted_cache_key(user_id: int, version: int) -> str:
-    return f"moderation:netiquette:accepted:{user_id}:{version}"
+def accepted_cache_key(user_id: int) -> str:
+    """The number of the newest version the member accepted (0: none)."""
+    return f"moderation:netiquette:accepted:{user_id}"
 
 
-def _remember(user: Actor, version: int, accepted: bool) -> bool:
+def _remember(user: Actor, version: int, accepted_version: int) -> bool:
+    accepted = accepted_version >= version
     cache.set(
-        accepted_cache_key(user.pk, version),
-        accepted,
+        accepted_cache_key(user.pk),
+        accepted_version,
         timeout=ACCEPTED_TIMEOUT if accepted else PENDING_TIMEOUT,
     )
     user._agora_netiquette_ok = (version, accepted)
     return accepted
 
 
-def netiquette_accepted(user: Actor) -> bool:
-    """Whether a signed-in member has accepted the current version (no query when the cache is warm)."""
+def netiquette_keys(user: Actor) -> list[str]:
+    """The cache keys netiquette_accepted() reads, for a caller reading them with others in one round trip."""
+    return [VERSION_KEY, accepted_cache_key(user.pk)]
+
+
+def netiquette_accepted(user: Actor, *, cached: dict | None = None) -> bool:
+    """Whether a signed-in member has accepted the current version (one Redis read when the cache is warm).
+
+    `cached`: the values of netiquette_keys() when the caller read them along with other keys.
+    """
     if not user.is_authenticated:
         return False
-    version = cache.get(VERSION_KEY)
+    found = cached if cached is not None else cache.get_many(netiquette_keys(user))
+    version, accepted_version = found.get(VERSION_KEY), found.get(accepted_cache_key(user.pk))
     if version is None:
-        # Cold cache: learn the current version and this member's answer in one query.
+        # Cold cache: learn the current version and this member's newest accepted one in one query.
         row = (
             NetiquetteVersion.objects.order_by("-number")
-            .annotate(accepted=Exists(NetiquetteAcceptance.objects.filter(user=user, version=OuterRef("pk"))))
+            .annotate(
+                accepted=Subquery(
+                    NetiquetteAcceptance.objects.filter(user=user)
+                    .order_by("-version__number")
+                    .values("version__number")[:1]
+                )
+            )
             .values_list("number", "accepted")
             .first()
         )
         cache.set(VERSION_KEY, row[0] if row else 0, timeout=VERSION_TIMEOUT)
         if row is None:
             return True
-        return _remember(user, row[0], row[1])
+        return _remember(user, row[0], row[1] or 0)
     if not version:
         return True
     memo = getattr(user, "_agora_netiquette_ok", None)
     if memo is not None and memo[0] == version:
         return memo[1]
-    accepted = cache.get(accepted_cache_key(user.pk, version))
-    if accepted is None:
-        accepted = NetiquetteAcceptance.objects.filter(user=user, version__number=version).exists()
-        return _remember(user, version, accepted)
-    user._agora_netiquette_ok = (version, accepted)
-    return accepted
+    if accepted_version is None:
+        newest = (
+            NetiquetteAcceptance.objects.filter(user=user)
+            .order_by("-version__number")
+            .values_list("version__number", flat=True)
+            .first()
+        )
+        return _remember(user, version, newest or 0)
+    user._agora_netiquette_ok = (version, accepted_version >= version)
+    return accepted_version >= version
 
 
 def netiquette_accepted_before(user: Actor) -> bool:

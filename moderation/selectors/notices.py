@@ -60,16 +60,16 @@ def unread_notices_key(user_id: int) -> str:
     return f"moderation:notices:unread:{user_id}"
 
 
-def unread_notice_count(user, *, cached: int | None = None) -> int:
+def unread_notice_count(user, *, found: dict | None = None) -> int:
     """Unread moderation notices, for the header of every page: a cache read, never a query.
 
     The count is written when a notice is created or read (moderation.services.notices); a missing key
     means none. Should Redis lose it, the badge is gone until the next notice: the notice itself stays
-    on its page and was e-mailed. `cached`: the value, when the caller read it along with other keys.
+    on its page and was e-mailed. `found`: the cache's values, when the caller read this key along with
+    others.
     """
-    if cached is not None:
-        return cached
-    return cache.get(unread_notices_key(user.pk)) or 0
+    key = unread_notices_key(user.pk)
+    return (found.get(key) if found is not None else cache.get(key)) or 0
 
 
 @dataclass(frozen=True)

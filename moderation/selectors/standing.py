@@ -46,8 +46,11 @@ def _active_restrictions_q(now: datetime) -> Q:
     )
 
 
-def member_restriction(user) -> Restriction | None:
-    """The member's active suspension or ban, if any (cached; no query when the cache is warm)."""
+def member_restriction(user, *, found: dict | None = None) -> Restriction | None:
+    """The member's active suspension or ban, if any (cached; no query when the cache is warm).
+
+    `found`: the cache's values when the caller read this member's key along with others.
+    """
     if not getattr(user, "is_authenticated", False):
         return None
     memo = getattr(user, "_agora_restriction", False)
@@ -55,7 +58,7 @@ def member_restriction(user) -> Restriction | None:
         return memo
     now = timezone.now()
     key = restriction_cache_key(user.pk)
-    cached = cache.get(key)
+    cached = found.get(key) if found is not None else cache.get(key)
     if cached is None:
         sanction = (
             Sanction.objects.filter(_active_restrictions_q(now), user_id=user.pk)

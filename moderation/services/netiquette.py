@@ -34,8 +34,8 @@ def netiquette_accept(*, actor: User, version_read: int | None = None) -> Netiqu
         )
     with transaction.atomic():
         acceptance, _created = NetiquetteAcceptance.objects.get_or_create(user=actor, version=version)
-        key = accepted_cache_key(actor.pk, version.number)
-        transaction.on_commit(lambda: cache.set(key, True, timeout=ACCEPTED_TIMEOUT))
+        key = accepted_cache_key(actor.pk)
+        transaction.on_commit(lambda: cache.set(key, version.number, timeout=ACCEPTED_TIMEOUT))
     actor._agora_netiquette_ok = (version.number, True)
     return acceptance
 
