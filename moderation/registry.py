@@ -124,6 +124,11 @@ class Registry:
         except KeyError:
             raise LookupError(item_type) from None
 
+    def label(self, item_type: str) -> str:
+        """The item type in the reader's language ("message" for a post in French)."""
+        adapter = self.adapters.get(item_type)
+        return str(adapter.label) if adapter is not None else item_type
+
     def choices(self) -> list[tuple[str, str]]:
         return [(key, str(adapter.label)) for key, adapter in sorted(self.adapters.items())]
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import is_community_manager
 from moderation import services
 from moderation.forms import AppealDecisionForm, BulkRemoveForm, DecisionForm
-from moderation.models import QUEUED, Case, CaseKind, CaseState, DecisionAction, Source
+from moderation.models import QUEUED, Case, CaseState, DecisionAction, Source
 from moderation.selectors.queue import case_page, queue_counts
 
 LIST_CAP = 1000
@@ -186,8 +186,7 @@ class CaseAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("content"))
     def item(self, case: Case) -> str:
-        label = _("Appeal") if case.kind == CaseKind.APPEAL else case.item_type
-        return f"#{case.pk} · {label}"
+        return f"#{case.pk} · {case.item_label}"
 
     @admin.display(description=gettext_lazy("excerpt"))
     def excerpt_short(self, case: Case) -> str:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from moderation.models.netiquette import NetiquetteRule
+from moderation.registry import registry
 
 
 class CaseKind(models.TextChoices):
@@ -120,6 +121,11 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.item_type} {self.item_id}"
+
+    @property
+    def item_label(self) -> str:
+        """What the case is about, in the reader's language: the content type, or "appeal"."""
+        return str(_("Appeal")) if self.kind == CaseKind.APPEAL else registry.label(self.item_type)
 
     @property
     def is_queued(self) -> bool:
