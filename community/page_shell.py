@@ -89,7 +89,9 @@ def candidate(request: HttpRequest) -> bool:
     return (
         request.method == "GET"
         and user.is_authenticated
-        and "quote" not in request.GET
+        # Only the page number varies: other query strings (a quote link, anything made up) would each
+        # keep a page of their own.
+        and set(request.GET) <= {"page"}
         and not getattr(request, "htmx", False)
         and not is_community_manager(user)
         and not _has_messages(request)

@@ -4,6 +4,7 @@ own parts, and every change shows on the next request."""
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from accounts.services import profile_update
@@ -167,3 +168,11 @@ def test_flags_and_moderation_show_on_kept_pages(client, people, thread):
     post_moderate(post_id=reply.pk, visibility="removed", rule_number=2)
     assert "This post was removed by moderation (rule 2)." in page(client, carla, thread)
     assert "Check the mounting brackets." not in page(client, alice, thread)
+
+
+def test_made_up_query_strings_do_not_keep_pages_of_their_own(client, people, thread):
+    alice, _bruno = people
+    page(client, alice, thread)
+    page(client, alice, thread, utm_source="newsletter")
+    kept = cache._cache.get_client().keys(cache.make_key("community:thread-page:*"))
+    assert len(kept) == 1
