@@ -15,18 +15,22 @@ members with a message to read or the netiquette to accept, and quote links get 
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-from django.template import Context
+from django.template import Context, engines
 from django.template.loader import get_template
+from django.template.utils import get_app_template_dirs
 from django.utils import timezone, translation
 from django.utils.html import escape
 
@@ -41,7 +45,6 @@ from config.context_processors import site as site_context
 from moderation.permissions import member_can_post, standing_keys
 from moderation.selectors import unread_notice_count, unread_notices_key
 
-SHELL_TTL = 600
 # Comments: sanitised user HTML has none, and titles and names are escaped, so nothing else looks like them.
 HOLE_NAMES = ("posts", "bell", "name", "threadflag", "nonce", "token", "client")
 POSTS, BELL, NAME, THREAD_FLAG, NONCE, TOKEN, CLIENT = (f"<!--agora:{hole}-->" for hole in HOLE_NAMES)
@@ -87,7 +90,8 @@ def candidate(request: HttpRequest) -> bool:
     """Whether this request may be served from a kept page, as far as the request alone tells."""
     user = request.user
     return (
-        request.method == "GET"
+        settings.KEPT_PAGE_SECONDS > 0
+        and request.method == "GET"
         and user.is_authenticated
         # Only the page number varies: other query strings (a quote link, anything made up) would each
         # keep a page of their own.
@@ -114,7 +118,18 @@ def _key(request: HttpRequest, thread) -> str:
         site["nav_can_admin"], site["nav_can_reporting"], site["nav_can_welcome"],
     )  # fmt: skip
     language, zone = translation.get_language(), timezone.get_current_timezone_name()
-    return f"community:thread-page:{language}:{zone}:{thread.pk}:{version}"
+    return f"community:thread-page:{_templates_version()}:{language}:{zone}:{thread.pk}:{version}"
+
+
+@functools.cache
+def _templates_version() -> str:
+    """The project's templates, hashed once per process: a deploy that changes them keeps new pages."""
+    base = Path(settings.BASE_DIR)
+    folders = [*engines["django"].engine.dirs, *get_app_template_dirs("templates")]
+    ours = {
+        Path(folder) for folder in folders if Path(folder).is_relative_to(base) and ".venv" not in str(folder)
+    }
+    return digest(*(path.read_bytes() for folder in sorted(ours) for path in sorted(folder.rglob("*.html"))))
 
 
 def thread_page(
@@ -148,7 +163,7 @@ def thread_page(
         response, posts = build()
         text = response.content.decode().replace(nonce, NONCE)
         shell = Shell(parts=HOLES.split(text), posts=[PostSlot.of(post) for post in posts], epoch=epoch)
-        cache.set(key, shell, timeout=SHELL_TTL)
+        cache.set(key, shell, timeout=settings.KEPT_PAGE_SECONDS)
     for post in shell.posts:
         post.thread = thread
     token = get_token(request)

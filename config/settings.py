@@ -288,6 +288,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Signed-out visitors share a copy of public pages this many seconds old (0: never; config/pagecache.py).
 ANONYMOUS_PAGE_SECONDS = int(env("ANONYMOUS_PAGE_SECONDS", "10"))
+# Members' thread pages are kept rendered this long (community/page_shell.py; 0: never). Off by default
+# while developing, where templates change under a running server.
+KEPT_PAGE_SECONDS = int(env("KEPT_PAGE_SECONDS", "0" if DEBUG else "600"))
 # Members who may read the same spaces share search results this many seconds (0: never).
 SEARCH_RESULTS_SECONDS = int(env("SEARCH_RESULTS_SECONDS", "10"))
 # Healthz calls beat unwell when the last heartbeat is older than this.
