@@ -9,7 +9,7 @@ kept. Scripts are external files allowed by `script-src 'self'`, so a kept page 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 
 from django.conf import settings
@@ -21,9 +21,11 @@ from django.utils.translation import get_language
 MESSAGES_COOKIE = "messages"
 
 
-def _shareable(request: HttpRequest) -> bool:
+def _shareable(request: HttpRequest, params: frozenset[str]) -> bool:
     return (
         request.method == "GET"
+        # Only the query parameters the page reads: a made-up one would keep a copy of its own.
+        and params.issuperset(request.GET)
         and not request.user.is_authenticated
         and not getattr(request, "htmx", False)
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
@@ -31,17 +33,19 @@ def _shareable(request: HttpRequest) -> bool:
     )
 
 
-def anonymous_page_cache(on_hit: Callable[..., None] | None = None):
+def anonymous_page_cache(params: Iterable[str] = (), on_hit: Callable[..., None] | None = None):
     """Serve signed-out visitors a copy of the page rendered at most ANONYMOUS_PAGE_SECONDS ago.
 
+    `params`: the query parameters the page reads; a request with any other is rendered, not kept.
     `on_hit(request, **kwargs)` runs when the copy is served (a view count, say), since the view does not.
     """
+    params = frozenset(params)
 
     def decorator(view):
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             seconds = settings.ANONYMOUS_PAGE_SECONDS
-            if not seconds or not _shareable(request):
+            if not seconds or not _shareable(request, params):
                 return view(request, *args, **kwargs)
             key = f"page:{get_language()}:{request.get_full_path()}"
             kept = cache.get(key)

@@ -90,7 +90,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "community/home.html", context)
 
 
-@anonymous_page_cache()
+@anonymous_page_cache(params=("show", "after"))
 def space_detail(request: HttpRequest, slug: str) -> HttpResponse:
     space = selectors.access_space(request.user, slug)
     filterset = ThreadListFilter(
@@ -138,7 +138,7 @@ def _page_number(request: HttpRequest, thread) -> int:
     return page
 
 
-@anonymous_page_cache(on_hit=_count_view)
+@anonymous_page_cache(params=("page",), on_hit=_count_view)
 def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     thread = selectors.access_thread(user, pk)

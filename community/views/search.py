@@ -6,7 +6,7 @@ from community.selectors.search import MAX_PAGES, search_spaces
 from config.pagecache import anonymous_page_cache
 
 
-@anonymous_page_cache()
+@anonymous_page_cache(params=("q", "space", "author", "after", "before", "page"))
 def search(request: HttpRequest) -> HttpResponse:
     """The search page, open to everyone; each viewer searches only the spaces they may read.
 

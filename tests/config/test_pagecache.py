@@ -84,3 +84,13 @@ def test_visitors_share_a_copy_of_a_search_and_members_search_afresh(
     assert "Another shared idea" not in client.get(url).text  # the visitors' copy, for a few seconds
     client.force_login(member)
     assert "Another shared idea" in client.get(url).text
+
+
+def test_a_query_string_the_page_does_not_read_gets_the_page_rendered_not_kept(
+    shared, thread, client, member
+):
+    url = thread.get_absolute_url()
+    client.get(url, {"utm_source": "newsletter"})
+    forum.post_edit(actor=member, post=thread.posts.get(), body="second version")
+    assert "second version" in client.get(url, {"utm_source": "newsletter"}).text  # rendered again
+    assert "second version" in client.get(url, {"page": 1}).text  # no copy of page 1 was kept yet
