@@ -14,16 +14,12 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 
 USER_TIMEOUT = 300
+# Pages that show members' names and avatars are kept under this key's value (a timestamp).
 PROFILES_EPOCH_KEY = "accounts:profiles:epoch"
 
 
 def user_cache_key(user_id: object) -> str:
     return f"accounts:user:{user_id}"
-
-
-def profiles_epoch_key() -> str:
-    """Pages that show members' names and avatars are kept under this key's value (a timestamp)."""
-    return PROFILES_EPOCH_KEY
 
 
 def profiles_changed() -> None:

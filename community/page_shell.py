@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.messages.storage.cookie import CookieStorage
-from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -34,7 +32,7 @@ from django.template.utils import get_app_template_dirs
 from django.utils import timezone, translation
 from django.utils.html import escape
 
-from accounts.backends import profiles_epoch_key
+from accounts.backends import PROFILES_EPOCH_KEY
 from accounts.permissions import is_community_manager
 from community.fragments import digest
 from community.models import Post
@@ -42,13 +40,15 @@ from community.permissions import can_flag_thread
 from community.selectors.notifications import unread_cache_key, unread_count
 from community.services.thread_views import thread_viewed
 from config.context_processors import site as site_context
+from config.pagecache import pending_messages
 from moderation.permissions import member_can_post, standing_keys
 from moderation.selectors import unread_notice_count, unread_notices_key
 
 # Comments: sanitised user HTML has none, and titles and names are escaped, so nothing else looks like them.
-HOLE_NAMES = ("posts", "bell", "name", "threadflag", "nonce", "token", "client")
-POSTS, BELL, NAME, THREAD_FLAG, NONCE, TOKEN, CLIENT = (f"<!--agora:{hole}-->" for hole in HOLE_NAMES)
-HOLES = re.compile("(" + "|".join(re.escape(f"<!--agora:{hole}-->") for hole in HOLE_NAMES) + ")")
+_HOLE_NAMES = ("posts", "bell", "name", "threadflag", "nonce", "token", "client")
+_MARKERS = [f"<!--agora:{hole}-->" for hole in _HOLE_NAMES]
+POSTS, BELL, NAME, THREAD_FLAG, NONCE, TOKEN, CLIENT = _MARKERS
+HOLES = re.compile("(" + "|".join(map(re.escape, _MARKERS)) + ")")
 
 
 @dataclass(slots=True)
@@ -98,12 +98,8 @@ def candidate(request: HttpRequest) -> bool:
         and set(request.GET) <= {"page"}
         and not getattr(request, "htmx", False)
         and not is_community_manager(user)
-        and not _has_messages(request)
+        and not pending_messages(request)
     )
-
-
-def _has_messages(request: HttpRequest) -> bool:
-    return CookieStorage.cookie_name in request.COOKIES or SessionStorage.session_key in request.session
 
 
 def _key(request: HttpRequest, thread) -> str:
@@ -148,7 +144,7 @@ def thread_page(
     `footers(posts, token)` draws the posts.
     """
     user = request.user
-    key, epoch_key = _key(request, thread), profiles_epoch_key()
+    key, epoch_key = _key(request, thread), PROFILES_EPOCH_KEY
     unread_key, notices_key = unread_cache_key(user.pk), unread_notices_key(user.pk)
     found = cache.get_many_piped(
         [key, epoch_key, unread_key, notices_key, *standing_keys(user)],
