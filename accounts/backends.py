@@ -8,6 +8,7 @@ session's password hash against the copy, so a password change ends other sessio
 from __future__ import annotations
 
 import time
+from contextvars import ContextVar
 
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth.backends import ModelBackend
@@ -30,12 +31,26 @@ def profiles_changed() -> None:
     cache.set(PROFILES_EPOCH_KEY, time.time_ns(), timeout=None)
 
 
+# The member read with the session (accounts.sessions), for the backend to take once.
+_prefetched: ContextVar = ContextVar("agora_prefetched_member", default=None)
+
+
+def prefetch_member(user) -> None:
+    _prefetched.set(user)
+
+
+def _take_prefetched(user_id: object):
+    user = _prefetched.get()
+    _prefetched.set(None)
+    return user if user is not None and str(user.pk) == str(user_id) else None
+
+
 class CachedUserMixin:
     """`get_user` for a ModelBackend (Django's or allauth's: a session names the one that signed in)."""
 
     def get_user(self, user_id):
         key = user_cache_key(user_id)
-        user = cache.get(key)
+        user = _take_prefetched(user_id) or cache.get(key)
         if user is None:
             user = super().get_user(user_id)
             if user is None:

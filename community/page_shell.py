@@ -5,12 +5,16 @@ notifications in the header, each post's actions (their reactions, their edit li
 The page is rendered once and kept in Redis as text split at those holes; a request fills them (the posts'
 footers drawn in Python, one tiny template for the bell) instead of rendering the whole page.
 
-A kept page is keyed by everything it shows: the thread's row (its content version is bumped by every
-write that changes how one of its posts looks: community.services.forum.thread_content_changed), the
-path, language, time zone, branding and which links the member's roles add to the navigation; the
-members' profiles epoch (accounts.backends.profiles_changed) is stored with it and checked on read. Only
-members who may post use kept pages (then whether they may reply depends on the thread alone); the team,
-members with a message to read or the netiquette to accept, and quote links get the page rendered.
+A kept page is keyed by the path, language, time zone, branding and which links the member's roles add
+to the navigation; it records the thread's row it was rendered from (its content version is bumped by
+every write that changes how one of its posts looks: community.services.forum.thread_content_changed) and
+the members' profiles epoch (accounts.backends.profiles_changed), both checked on read. The thread's row,
+the member's reactions in the thread and their flags are read from copies in Redis (config.cache:
+writes mark them changed), in the same round trip as the page: a kept page costs no query. Each post is
+kept drawn as any member sees it; only the member's own posts, those they reacted to or flagged, and (in
+their own thread) all of them are drawn for the request. Only members who may post use kept pages (then
+whether they may reply depends on the thread alone); the team, members with a message to read or the
+netiquette to accept, and quote links get the page rendered.
 """
 
 from __future__ import annotations
@@ -24,19 +28,22 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template import Context, engines
 from django.template.loader import get_template
 from django.template.utils import get_app_template_dirs
+from django.urls import get_script_prefix
 from django.utils import timezone, translation
 from django.utils.html import escape
 
 from accounts.backends import PROFILES_EPOCH_KEY
 from accounts.permissions import is_community_manager
 from community.fragments import digest
-from community.models import Post
+from community.models import Post, PostState, Thread, thread_row_key
 from community.permissions import can_flag_thread
+from community.post_list import PostListRenderer
+from community.selectors.forum import access_thread_copied, thread_marks, thread_marks_keys
 from community.selectors.notifications import unread_cache_key, unread_count
 from community.services.thread_views import thread_viewed
 from config.context_processors import site as site_context
@@ -83,7 +90,23 @@ class PostSlot:
 class Shell:
     parts: list[str]  # text and holes, alternating (HOLES.split)
     posts: list[PostSlot]
+    generic: list[str]  # each post as a member sees another's post they did not react to ("": not shown)
+    thread_flag: str
+    version: str  # the thread's row it was rendered from
     epoch: object
+
+
+# In the key: shells kept by a release with other fields are not unpickled by this one.
+SHELL_FORMAT = digest(*Shell.__slots__, *PostSlot.__slots__)
+
+
+@dataclass(slots=True)
+class Kept:
+    """A kept page, or (response None) the thread and page to render for a member who may not post."""
+
+    response: HttpResponse | None
+    thread: Thread
+    page: int
 
 
 def candidate(request: HttpRequest) -> bool:
@@ -102,19 +125,25 @@ def candidate(request: HttpRequest) -> bool:
     )
 
 
-def _key(request: HttpRequest, thread) -> str:
+def _key(request: HttpRequest, pk: int) -> str:
     site = site_context(request)
     branding = site["branding"]
-    solution_position = thread.solution.position if thread.solution_id else None
-    space = thread.space
     version = digest(
-        request.get_full_path(), thread.content_version, thread.last_position, thread.title, thread.state,
-        thread.pinned, thread.locked, thread.featured_at, thread.solution_id, solution_position, space.name,
-        space.slug, branding.name, branding.tagline, branding.brand_colour,
+        request.get_full_path(), branding.name, branding.tagline, branding.brand_colour,
         site["nav_can_admin"], site["nav_can_reporting"], site["nav_can_welcome"],
     )  # fmt: skip
     language, zone = translation.get_language(), timezone.get_current_timezone_name()
-    return f"community:thread-page:{_templates_version()}:{language}:{zone}:{thread.pk}:{version}"
+    return f"community:thread-page:{_templates_version()}:{SHELL_FORMAT}:{language}:{zone}:{pk}:{version}"
+
+
+def _row_version(thread: Thread) -> str:
+    """What the page shows of the thread's row (content_version: of its posts)."""
+    solution_position = thread.solution.position if thread.solution_id else None
+    space = thread.space
+    return digest(
+        thread.content_version, thread.last_position, thread.title, thread.state, thread.pinned,
+        thread.locked, thread.featured_at, thread.solution_id, solution_position, space.name, space.slug,
+    )  # fmt: skip
 
 
 @functools.cache
@@ -130,59 +159,95 @@ def _templates_version() -> str:
 
 def thread_page(
     request: HttpRequest,
-    thread,
+    pk: int,
     *,
-    build: Callable[[], tuple[HttpResponse, list[Post]]],
-    footers: Callable[[list, str], str],
-) -> HttpResponse | None:
-    """The page from its kept shell, or built and kept; None when the member must have it rendered
-    (they may not post: the netiquette to accept, a suspension). The view is counted either way.
+    page_number: Callable[[Thread], int],
+    build: Callable[[Thread, int], tuple[HttpResponse, list[Post]]],
+    renderer: Callable[[Thread, int, str, bool], PostListRenderer],
+) -> Kept:
+    """The page from its kept shell, or built and kept. The view is counted.
 
-    One Redis round trip reads the shell, the profiles epoch, the member's unread counts and standing,
-    and counts the view. `build()` renders the page in shell mode (`shell` on, holes in place) and
-    returns it with its posts (every state: the footers leave out others' held posts);
-    `footers(posts, token)` draws the posts.
+    One Redis round trip reads the shell, the thread's row, the member's reactions and flags, unread
+    counts and standing, and counts the view: a page kept and copies in place cost no query.
+    `build(thread, page)` renders the page in shell mode (`shell` on, holes in place) and returns it
+    with its posts (every state: the footers leave out others' held posts); `renderer(thread, page,
+    token, generic)` draws posts' footers, as the member sees them or (generic) as any member does who
+    neither wrote nor reacted to them.
     """
     user = request.user
-    key, epoch_key = _key(request, thread), PROFILES_EPOCH_KEY
+    key, epoch_key = _key(request, pk), PROFILES_EPOCH_KEY
     unread_key, notices_key = unread_cache_key(user.pk), unread_notices_key(user.pk)
     found = cache.get_many_piped(
-        [key, epoch_key, unread_key, notices_key, *standing_keys(user)],
-        also=lambda pipeline: thread_viewed(thread.pk, pipeline=pipeline),
+        [key, epoch_key, thread_row_key(pk), *thread_marks_keys(user, pk), unread_key, notices_key]
+        + standing_keys(user),
+        also=lambda pipeline: thread_viewed(pk, pipeline=pipeline),
     )
+    try:
+        thread = access_thread_copied(user, pk, found=found)
+        page = page_number(thread)
+    except Http404:
+        thread_viewed(pk, count=-1)  # Counted in the round trip above, for a page that is not shown.
+        raise
     # Whether the member may reply then depends on the thread alone (community.permissions.replies_open).
     if not member_can_post(user, found=found):
-        return None
-    shell, epoch = found.get(key), found.get(epoch_key)
+        return Kept(None, thread, page)
+    shell, epoch, version = found.get(key), found.get(epoch_key), _row_version(thread)
     nonce = str(request.csp_nonce)
-    if shell is None or shell.epoch != epoch:
-        response, posts = build()
+    if shell is None or shell.epoch != epoch or shell.version != version:
+        response, posts = build(thread, page)
         text = response.content.decode().replace(nonce, NONCE)
-        shell = Shell(parts=HOLES.split(text), posts=[PostSlot.of(post) for post in posts], epoch=epoch)
+        slots = [PostSlot.of(post) for post in posts]
+        for slot in slots:
+            slot.thread = thread
+        generic = renderer(thread, page, TOKEN, True).items(slots, frozenset())
+        shell = Shell(HOLES.split(text), slots, generic, _thread_flag(thread), version, epoch)
         cache.set(key, shell, timeout=settings.KEPT_PAGE_SECONDS)
-    for post in shell.posts:
-        post.thread = thread
     token = get_token(request)
-    unread = unread_count(user, cached=found.get(unread_key))
-    bell = get_template("_nav_bell.html").template.render(
-        Context(
-            {
-                "request": request,
-                "unread_notifications": unread,
-                "moderation_notices": unread_notice_count(user, found=found),
-            }
-        )
-    )
-    thread_flag = ""
-    if can_flag_thread(user, thread):
-        thread_flag = get_template("community/_thread_flag.html").template.render(Context({"thread": thread}))
+    posts = _posts(shell, thread, renderer(thread, page, token, False), thread_marks(user, pk, found=found))
     fills = {
-        POSTS: footers(shell.posts, token),
-        BELL: bell,
+        POSTS: posts.replace(TOKEN, token),
+        BELL: _bell(request, found),
         NAME: escape(user.public_name),
-        THREAD_FLAG: thread_flag,
+        THREAD_FLAG: shell.thread_flag if can_flag_thread(user, thread) else "",
         NONCE: nonce,
         TOKEN: token,
         CLIENT: str(uuid.uuid4()),
     }
-    return HttpResponse("".join(fills.get(part, part) for part in shell.parts))
+    return Kept(HttpResponse("".join(fills.get(part, part) for part in shell.parts)), thread, page)
+
+
+def _posts(shell: Shell, thread: Thread, renderer: PostListRenderer, mine: set) -> str:
+    """The generic drawing of each post, but for the member's own posts and those they reacted to or
+    flagged (all of them in the member's own thread: the best answer's buttons)."""
+    user_id = renderer.user_id
+    own = {pk for pk, _kind in mine}
+    items = []
+    for slot, generic in zip(shell.posts, shell.generic, strict=True):
+        slot.thread = thread
+        if thread.author_id == user_id or slot.author_id == user_id or slot.pk in own:
+            generic = renderer.items([slot], mine)[0]
+        if generic:
+            items.append(generic)
+    return "\n".join(items)
+
+
+def _bell(request: HttpRequest, found: dict) -> str:
+    user = request.user
+    unread = unread_count(user, cached=found.get(unread_cache_key(user.pk)))
+    notices = unread_notice_count(user, found=found)
+    return _bell_html(translation.get_language(), get_script_prefix(), unread, notices)
+
+
+@functools.lru_cache(maxsize=512)
+def _bell_html(language: str, prefix: str, unread: int, notices: int) -> str:
+    """The bell for these counts, drawn once per process (the template does not change under a running
+    process: kept pages are off under DEBUG)."""
+    context = {"unread_notifications": unread, "moderation_notices": notices}
+    return get_template("_nav_bell.html").template.render(Context(context))
+
+
+def _thread_flag(thread: Thread) -> str:
+    """The thread's flag link, as members see it on others' published threads (can_flag_thread)."""
+    if thread.state != PostState.VISIBLE:
+        return ""
+    return get_template("community/_thread_flag.html").template.render(Context({"thread": thread}))

@@ -36,6 +36,10 @@ POST_FORM = (
 )
 
 
+# No member has this id: nothing is theirs.
+GENERIC_MEMBER = 0
+
+
 @functools.cache
 def _pattern(prefix: str, name: str, *args: object) -> str:
     """A URL with `{pk}` (and `{kind}`) in place of the arguments 0 (and "KIND"), per script prefix:
@@ -55,13 +59,18 @@ class PostListRenderer:
         can_mark_solution: bool = False,
         token: str | None = None,
         can_post: bool | None = None,
+        generic: bool = False,
     ) -> None:
+        """`generic`: draw posts as any member who may post sees others' posts they did not react to (a
+        kept page's drawing, community/page_shell.py)."""
         user = request.user
         self.user_id = user.pk if user.is_authenticated else None
         self.can_edit = post_editor(user, can_post=can_post)
+        self.is_team = is_community_manager(user)
+        if generic:
+            self.user_id, self.can_edit, self.is_team = GENERIC_MEMBER, (lambda post: False), False
         # One masked token for the page (masking costs 32 random draws: once per page, not per form).
         self.token = token if token is not None else (get_token(request) if self.user_id else "")
-        self.is_team = is_community_manager(user)
         self.thread, self.page = thread, page
         self.can_quote, self.can_mark_solution = can_quote, can_mark_solution
         prefix = get_script_prefix()
@@ -86,11 +95,17 @@ class PostListRenderer:
 
     def render(self, posts: list[Post], mine: set[tuple[int, str]]) -> SafeString:
         """The `<li>` of every post; `mine` holds the (post, kind) reactions of the viewer."""
+        # Cards are our templates' auto-escaped output; the rest is built from escaped labels and ints.
+        return mark_safe("\n".join(filter(None, self.items(posts, mine))))  # noqa: S308
+
+    def items(self, posts: list[Post], mine: set[tuple[int, str]]) -> list[str]:
+        """Each post's `<li>`, or "" for a post the viewer does not see."""
         solution_id = self.thread.solution_id
         parts = []
         for post in posts:
             if post.state == PostState.PENDING and not (self.is_team or post.author_id == self.user_id):
-                continue  # Held posts show to their author and the team only.
+                parts.append("")  # Held posts show to their author and the team only.
+                continue
             classes = "post"
             if post.pk == solution_id:
                 classes += " is-solution"
@@ -100,8 +115,7 @@ class PostListRenderer:
             if post.state in (PostState.VISIBLE, PostState.PENDING):
                 footer = f'<footer class="post-actions">{self.actions(post, mine)}</footer>'
             parts.append(f'<li class="{classes}" id="post-{post.position}">{post.card}{footer}</li>')
-        # Cards are our templates' auto-escaped output; the rest is built from escaped labels and ints.
-        return mark_safe("\n".join(parts))  # noqa: S308
+        return parts
 
     def reactions(self, post: Post, mine: set[tuple[int, str]]) -> SafeString:
         like = self.like_label.format(post.like_count)

@@ -6,10 +6,16 @@ already holds the connections (and reopens them after a fork), so one client per
 `get_many_piped` sends other commands in the round trip of a get_many (a hot page's counters).
 """
 
+import logging
+import uuid
 from collections.abc import Callable
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.db import transaction
 from redis.client import Pipeline
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 
 class _ReusedClientRedisCacheClient(RedisCacheClient):
@@ -25,10 +31,20 @@ class _ReusedClientRedisCacheClient(RedisCacheClient):
         return client
 
 
+_GET_WITH_REFERENCE = """
+local first = redis.call('GET', KEYS[1])
+local reference = redis.call('GET', KEYS[2])
+local second = false
+if reference then second = redis.call('GET', ARGV[1] .. reference) end
+return {first, reference, second}
+"""
+
+
 class AgoraRedisCache(RedisCache):
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
         self._class = _ReusedClientRedisCacheClient
+        self._scripts: dict = {}
 
     def get_many_piped(self, keys: list[str], also: Callable[[Pipeline], None]) -> dict:
         """get_many(), with the commands `also(pipeline)` queues sent in the same round trip."""
@@ -39,3 +55,73 @@ class AgoraRedisCache(RedisCache):
         values = pipeline.execute()[-1]
         loads = self._cache._serializer.loads
         return {made[key]: loads(value) for key, value in zip(made, values, strict=True) if value is not None}
+
+    def get_with_reference(self, key: str, reference: str, prefix: str) -> tuple:
+        """The values under `key` and `reference`, and the value under `prefix` followed by the
+        reference's value: one round trip (a Lua script) for what would take two."""
+        client = self._cache.get_client()
+        script = self._script(client, _GET_WITH_REFERENCE)
+        made = [self.make_and_validate_key(name) for name in (key, reference, prefix)]
+        loads = self._cache._serializer.loads
+        values = script(keys=made[:2], args=[made[2]])
+        return tuple(None if value is None else loads(value) for value in values)
+
+    def _script(self, client, source: str):
+        script = self._scripts.get((id(client), source))
+        if script is None:
+            script = self._scripts[id(client), source] = client.register_script(source)
+        return script
+
+    def set_if_unchanged(self, key: str, seen: object, value: object, timeout: int) -> bool:
+        """Set `key` if it still holds `seen` (None: nothing), atomically (a Lua script)."""
+        client = self._cache.get_client(write=True)
+        script = self._script(client, _KEEP_IF_UNCHANGED)
+        dumps = self._cache._serializer.dumps
+        expected = b"" if seen is None else dumps(seen)
+        return bool(script(keys=[self.make_and_validate_key(key)], args=[expected, dumps(value), timeout]))
+
+
+# Read-through copies of database rows, kept in Redis for the hottest signed-in page (a kept thread page
+# costs no SQL). A write replaces the copy by a new mark, before and again after its commit; a reader keeps
+# what it read from the database only if the key still holds what the reader saw there (nothing, or the
+# same mark). A reader that read the row before a commit therefore cannot put it back after the commit's
+# mark, and a copy is kept again on the first read after it.
+CHANGED = "changed:"
+MARK_SECONDS = 3600
+_KEEP_IF_UNCHANGED = """
+local current = redis.call('GET', KEYS[1])
+if (current == false and ARGV[1] == '') or current == ARGV[1] then
+  return redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+end
+return false
+"""
+
+
+def copy_changed(*keys: str) -> None:
+    """Mark copies changed now and again once the caller's transaction commits."""
+    from django.core.cache import cache
+
+    if not keys:
+        return
+
+    def mark() -> None:
+        try:
+            cache.set_many({key: CHANGED + uuid.uuid4().hex for key in keys}, timeout=MARK_SECONDS)
+        except RedisError:  # Redis is down: its copies went with it.
+            logger.warning("Redis unreachable: copies %s not marked changed", keys)
+
+    mark()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(mark)
+
+
+def copy_found(value: object) -> bool:
+    """Whether a value read from the cache is a usable copy (not missing, not marked changed)."""
+    return value is not None and not (isinstance(value, str) and value.startswith(CHANGED))
+
+
+def copy_keep(key: str, seen: object, value: object, timeout: int) -> None:
+    """Keep a copy read from the database, if the key still holds what the reader `seen` there before."""
+    from django.core.cache import cache
+
+    cache.set_if_unchanged(key, seen, value, timeout)

@@ -12,9 +12,14 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.permissions import Actor, is_community_manager
-from community.models import POSTS_PER_PAGE, Post, PostState, Reaction, Space, Thread
+from community.fragments import digest
+from community.models import POSTS_PER_PAGE, Post, PostState, Reaction, Space, Thread, thread_row_key
 from community.permissions import can_see_thread, visible_spaces_q
-from moderation.selectors import FLAGGED_ITEMS_SQL
+from config.cache import copy_found, copy_keep
+from moderation.selectors import FLAGGED_ITEMS_SQL, flagged_items, flagged_items_key
+
+# How long the copies read by members' thread pages live, changed or not.
+COPY_SECONDS = 600
 
 MEMBER_COUNT_KEY = "community:member-count"
 # The thread page's row: the thread, its space and its best answer's position, in one query.
@@ -159,15 +164,13 @@ THREAD_PAGE_SQL = (
 )
 
 
-def access_thread(user: Actor, pk: int) -> Thread:
-    """The thread with its space and best answer, or 404 for a missing and a forbidden one alike.
-
-    Written as SQL and built with from_db(): every thread page and action starts here, and the ORM's
-    compiling and select_related population cost 0.5 ms of the 0.8 ms this took (docs/benchmarks.md).
-    """
+def _thread_row(pk: int) -> tuple | None:
     with connection.cursor() as cursor:
         cursor.execute(THREAD_PAGE_SQL, [pk])
-        row = cursor.fetchone()
+        return cursor.fetchone()
+
+
+def _visible_thread(user: Actor, row: tuple | None) -> Thread:
     if row is None:
         raise Http404
     objects, start = [], 0
@@ -180,6 +183,33 @@ def access_thread(user: Actor, pk: int) -> Thread:
     if not can_see_thread(user, thread):
         raise Http404
     return thread
+
+
+def access_thread(user: Actor, pk: int) -> Thread:
+    """The thread with its space and best answer, or 404 for a missing and a forbidden one alike.
+
+    Written as SQL and built with from_db(): every thread page and action starts here, and the ORM's
+    compiling and select_related population cost 0.5 ms of the 0.8 ms this took (docs/benchmarks.md).
+    """
+    return _visible_thread(user, _thread_row(pk))
+
+
+# A copy made for other columns (before a deploy) is not used.
+THREAD_ROW_SCHEMA = digest(THREAD_PAGE_SQL)
+
+
+def access_thread_copied(user: Actor, pk: int, *, found: dict) -> Thread:
+    """access_thread from the row's copy in Redis (`found`: read by the caller in its own round trip,
+    under thread_row_key(pk)); the query only when there is none. Writes to the thread or its space
+    mark the copy changed (community.models)."""
+    key = thread_row_key(pk)
+    copy = found.get(key)
+    if copy_found(copy) and copy[0] == THREAD_ROW_SCHEMA:
+        return _visible_thread(user, copy[1])
+    row = _thread_row(pk)
+    if row is not None:
+        copy_keep(key, copy, (THREAD_ROW_SCHEMA, row), COPY_SECONDS)
+    return _visible_thread(user, row)
 
 
 def thread_posts(user: Actor, thread: Thread, page: int, *, every_state: bool = False) -> list[Post]:
@@ -231,6 +261,35 @@ def my_reactions(user: Actor, posts: list) -> set[tuple[int, str]]:
     with connection.cursor() as cursor:
         cursor.execute(MY_REACTIONS_SQL, [user.pk, ids, FLAGGED, user.pk, "post", ids])
         return set(cursor.fetchall())
+
+
+THREAD_MARKS_SQL = (
+    f"SELECT r.post_id, r.kind FROM {Reaction._meta.db_table} r "  # noqa: S608
+    f"JOIN {Post._meta.db_table} p ON p.id = r.post_id WHERE r.user_id = %s AND p.thread_id = %s"
+)
+
+
+def thread_marks_key(user_id: int, thread_id: int) -> str:
+    return f"community:thread-marks:{user_id}:{thread_id}"
+
+
+def thread_marks_keys(user: Actor, thread_id: int) -> list[str]:
+    return [thread_marks_key(user.pk, thread_id), flagged_items_key(user.pk)]
+
+
+def thread_marks(user: Actor, thread_id: int, *, found: dict) -> set[tuple[int, str]]:
+    """my_reactions for a whole thread, from copies in Redis (`found`: read by the caller under
+    thread_marks_keys()): the member's reactions in the thread, and (kind "flagged") the posts they
+    flagged. A reaction marks the member's copy changed (services.forum.reaction_toggle)."""
+    key = thread_marks_key(user.pk, thread_id)
+    reactions = seen = found.get(key)
+    if not copy_found(reactions):
+        with connection.cursor() as cursor:
+            cursor.execute(THREAD_MARKS_SQL, [user.pk, thread_id])
+            reactions = frozenset(cursor.fetchall())
+        copy_keep(key, seen, reactions, COPY_SECONDS)
+    flagged = flagged_items(user.pk, found=found)
+    return {*reactions, *((pk, FLAGGED) for kind, pk in flagged if kind == "post")}
 
 
 def access_post(user: Actor, pk: int) -> Post:

@@ -33,8 +33,10 @@ from community.models import (
     Space,
     Thread,
 )
+from community.selectors.forum import thread_marks_key
 from community.services import notifications
 from community.text import clean_text, mentioned_names, render_markdown
+from config.cache import copy_changed
 from moderation import services as moderation
 from moderation.models import Source
 from moderation.screening import Reason, ScreeningResult, screen_text
@@ -375,6 +377,7 @@ def reaction_toggle(*, actor: User, post: Post, kind: str) -> bool:
     if post.state != PostState.VISIBLE:
         raise ValidationError(_("This post can no longer receive reactions."))
     counter = "like_count" if kind == ReactionKind.LIKE else "helpful_count"
+    copy_changed(thread_marks_key(actor.pk, post.thread_id))
     deleted, _detail = Reaction.objects.filter(post=post, user=actor, kind=kind).delete()
     if deleted:
         Post.objects.filter(pk=post.pk).update(**{counter: Greatest(F(counter) - 1, 0)})

@@ -26,16 +26,17 @@ def _redis() -> redis.Redis:
     return cache._cache.get_client(write=True)
 
 
-def thread_viewed(thread_id: int, *, pipeline: redis.client.Pipeline | None = None) -> None:
+def thread_viewed(thread_id: int, *, pipeline: redis.client.Pipeline | None = None, count: int = 1) -> None:
     """Count one view in Redis; no database write on the page. A Redis outage loses the view, not the page.
 
-    With `pipeline`, the count is only queued there: the caller sends it with its own commands.
+    With `pipeline`, the count is only queued there: the caller sends it with its own commands. A count of
+    -1 takes back a view counted ahead of a page that was then refused (the flush skips counts below 1).
     """
     if pipeline is not None:
-        pipeline.hincrby(_views_key(), str(thread_id), 1)
+        pipeline.hincrby(_views_key(), str(thread_id), count)
         return
     try:
-        _redis().hincrby(_views_key(), str(thread_id), 1)
+        _redis().hincrby(_views_key(), str(thread_id), count)
     except redis.RedisError:
         logger.warning("Redis unreachable: a thread view was not counted")
 

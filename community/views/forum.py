@@ -141,27 +141,30 @@ def _page_number(request: HttpRequest, thread) -> int:
 @anonymous_page_cache(params=("page",), on_hit=_count_view)
 def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    thread = selectors.access_thread(user, pk)
-    page = _page_number(request, thread)
     if page_shell.candidate(request):
-        response = page_shell.thread_page(
+        kept = page_shell.thread_page(
             request,
-            thread,
-            build=lambda: _build_shell(request, thread, page),
-            footers=lambda posts, token: PostListRenderer(
+            pk,
+            page_number=lambda thread: _page_number(request, thread),
+            build=lambda thread, page: _build_shell(request, thread, page),
+            renderer=lambda thread, page, token, generic: PostListRenderer(
                 request,
                 thread,
                 page=page,
                 # A kept page serves members who may post, from a thread they may see.
                 can_quote=permissions.replies_open(user, thread),
-                can_mark_solution=thread.author_id == user.pk,
+                can_mark_solution=not generic and thread.author_id == user.pk,
                 token=token,
                 can_post=True,
-            ).render(posts, selectors.my_reactions(user, posts)),
+                generic=generic,
+            ),
         )
-        if response is not None:
-            return response
+        if kept.response is not None:
+            return kept.response
+        thread, page = kept.thread, kept.page
     else:
+        thread = selectors.access_thread(user, pk)
+        page = _page_number(request, thread)
         thread_views.thread_viewed(thread.pk)
     posts = selectors.thread_posts(user, thread, page)
     reply_form = None

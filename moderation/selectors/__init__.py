@@ -24,7 +24,14 @@ from moderation.selectors.notices import (
     unread_notice_count,
     unread_notices_key,
 )
-from moderation.selectors.queue import FLAGGED_ITEMS_SQL, flaggable_item, flagged_ids, my_flag
+from moderation.selectors.queue import (
+    FLAGGED_ITEMS_SQL,
+    flaggable_item,
+    flagged_ids,
+    flagged_items,
+    flagged_items_key,
+    my_flag,
+)
 from moderation.selectors.standing import (
     active_points,
     ladder_proposal,
@@ -38,6 +45,8 @@ __all__ = [
     "access_notice",
     "flaggable_item",
     "flagged_ids",
+    "flagged_items",
+    "flagged_items_key",
     "FLAGGED_ITEMS_SQL",
     "my_flag",
     "notice_from_token",

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db.models import CharField, Count, Q
 from django.http import Http404
 
+from config.cache import copy_found, copy_keep
 from moderation.models import (
     QUEUED,
     Appeal,
@@ -58,6 +59,25 @@ FLAGGED_ITEMS_SQL = (
     f"SELECT item_id, %s FROM {Flag._meta.db_table} "  # noqa: S608
     "WHERE flagger_id = %s AND item_type = %s AND item_id = ANY(%s::bigint[])"
 )
+
+
+FLAGGED_COPY_SECONDS = 600
+
+
+def flagged_items_key(user_id: int) -> str:
+    return f"moderation:flagged:{user_id}"
+
+
+def flagged_items(user_id: int, *, found: dict) -> frozenset[tuple[str, int]]:
+    """The (item type, item id) a member flagged, from a copy in Redis (`found`: read by the caller in
+    its own round trip, under flagged_items_key()); the query only when there is none. A new flag marks
+    the copy changed (services.flags.flag_create)."""
+    key = flagged_items_key(user_id)
+    items = seen = found.get(key)
+    if not copy_found(items):
+        items = frozenset(Flag.objects.filter(flagger_id=user_id).values_list("item_type", "item_id"))
+        copy_keep(key, seen, items, FLAGGED_COPY_SECONDS)
+    return items
 
 
 def flagged_ids(user, item_type: str, ids: list[int]) -> set[int]:

@@ -10,8 +10,9 @@ from django.urls import reverse
 from accounts.services import profile_update
 from community.models import PostState, ReactionKind, Space
 from community.page_shell import HOLES
-from community.services import forum
+from community.services import forum, thread_views
 from community.services.moderation import post_moderate
+from config.cache import copy_changed, copy_found, copy_keep
 from moderation import services as moderation
 from moderation.models import NetiquetteRule
 from tests.community.test_forum import accept_netiquette
@@ -143,11 +144,48 @@ def test_the_team_and_quote_links_get_the_page_rendered_for_them(client, people,
     assert "&gt; Check the mounting brackets." in quoted
 
 
-def test_a_kept_thread_page_costs_two_queries(client, people, thread, django_assert_num_queries):
-    alice, _bruno = people
-    page(client, alice, thread)  # keeps the page, the member and their session
-    with django_assert_num_queries(2):  # the thread's row and the member's reactions
+def test_a_kept_thread_page_costs_no_query_until_something_changes(
+    client, people, thread, django_assert_num_queries
+):
+    alice, bruno = people
+    page(client, alice, thread)  # keeps the page, the thread's row, the member, their session and marks
+    with django_assert_num_queries(0):
         page(client, alice, thread)
+    forum.post_create(actor=bruno, thread=thread, body="Try the night mode.")
+    with django_assert_num_queries(3):  # the thread's row, then the posts and the new card
+        assert "Try the night mode." in page(client, alice, thread)
+    with django_assert_num_queries(0):
+        page(client, alice, thread)
+    forum.reaction_toggle(actor=alice, post=thread.posts.get(position=3), kind=ReactionKind.LIKE)
+    with django_assert_num_queries(3):  # the row, the posts (their counts) and the member's reactions
+        assert 'class="reaction is-on"' in page(client, alice, thread)
+
+
+def test_a_copy_read_before_a_commit_is_not_kept_after_it(db):
+    """Two requests at once: a page read the thread's row, a write committed, then the page kept its row."""
+    key = "test:copy"
+    copy_changed(key)
+    seen = cache.get(key)  # a reader sees the write's mark, then reads the old row from the database
+    copy_changed(key)  # the write commits: a new mark
+    copy_keep(key, seen, "old row", 60)
+    assert not copy_found(cache.get(key))
+    fresh = cache.get(key)
+    copy_keep(key, fresh, "new row", 60)  # the next reader keeps what it read
+    assert cache.get(key) == "new row"
+    copy_keep(key, None, "other", 60)  # a reader that saw nothing does not replace a copy
+    assert cache.get(key) == "new row"
+
+
+def test_a_space_closed_to_members_closes_its_kept_pages(client, people, thread, space):
+    alice, _bruno = people
+    page(client, alice, thread)
+    space.visibility = "staff"
+    space.save()
+    client.force_login(alice)
+    views = thread_views._redis().hget(thread_views._views_key(), str(thread.pk))
+    assert client.get(thread.get_absolute_url()).status_code == 404
+    # The view counted ahead of the refusal, in the page's round trip, is taken back.
+    assert thread_views._redis().hget(thread_views._views_key(), str(thread.pk)) == views
 
 
 def test_flags_and_moderation_show_on_kept_pages(client, people, thread):
