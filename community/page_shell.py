@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,9 +179,11 @@ def thread_page(
     user = request.user
     key, epoch_key = _key(request, pk), PROFILES_EPOCH_KEY
     unread_key, notices_key = unread_cache_key(user.pk), unread_notices_key(user.pk)
+    local = _local_shells.get(key)
     found = cache.get_many_piped(
-        [key, epoch_key, thread_row_key(pk), *thread_marks_keys(user, pk), unread_key, notices_key]
-        + standing_keys(user),
+        [epoch_key, thread_row_key(pk), *thread_marks_keys(user, pk), unread_key, notices_key]
+        + standing_keys(user)
+        + ([] if local else [key]),
         also=lambda pipeline: thread_viewed(pk, pipeline=pipeline),
     )
     try:
@@ -191,17 +195,26 @@ def thread_page(
     # Whether the member may reply then depends on the thread alone (community.permissions.replies_open).
     if not member_can_post(user, found=found):
         return Kept(None, thread, page)
-    shell, epoch, version = found.get(key), found.get(epoch_key), _row_version(thread)
+    epoch, version = found.get(epoch_key), _row_version(thread)
+    shell = local or found.get(key)
+    if local is not None and not _current(local, version, epoch):
+        shell = cache.get(key)  # Another process may have drawn it again already.
     nonce = str(request.csp_nonce)
-    if shell is None or shell.epoch != epoch or shell.version != version:
+    if _current(shell, version, epoch):
+        if shell is not local:
+            _local_shells.keep(key, shell)
+    else:
         response, posts = build(thread, page)
         text = response.content.decode().replace(nonce, NONCE)
         slots = [PostSlot.of(post) for post in posts]
         for slot in slots:
             slot.thread = thread
         generic = renderer(thread, page, TOKEN, True).items(slots, frozenset())
+        for slot in slots:
+            slot.thread = None  # Not kept: set again from the request's thread (_posts).
         shell = Shell(HOLES.split(text), slots, generic, _thread_flag(thread), version, epoch)
         cache.set(key, shell, timeout=settings.KEPT_PAGE_SECONDS)
+        _local_shells.keep(key, shell)
     token = get_token(request)
     posts = _posts(shell, thread, renderer(thread, page, token, False), thread_marks(user, pk, found=found))
     fills = {
@@ -214,6 +227,36 @@ def thread_page(
         CLIENT: str(uuid.uuid4()),
     }
     return Kept(HttpResponse("".join(fills.get(part, part) for part in shell.parts)), thread, page)
+
+
+def _current(shell: Shell | None, version: str, epoch: object) -> bool:
+    return shell is not None and shell.version == version and shell.epoch == epoch
+
+
+class _LocalShells:
+    """The last shells this process served, by their Redis key: a shell is 60 KB to read from Redis and
+    unpickle, on every request. A local shell is checked against the thread's row and the profiles epoch
+    like one from Redis, so it is exactly as fresh."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self.shells, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key: str) -> Shell | None:
+        with self.lock:
+            shell = self.shells.get(cache.make_key(key))  # The cache's prefix: tests have their own.
+            if shell is not None:
+                self.shells.move_to_end(cache.make_key(key))
+            return shell
+
+    def keep(self, key: str, shell: Shell) -> None:
+        with self.lock:
+            self.shells[cache.make_key(key)] = shell
+            self.shells.move_to_end(cache.make_key(key))
+            while len(self.shells) > self.size:
+                self.shells.popitem(last=False)
+
+
+_local_shells = _LocalShells(size=128)
 
 
 def _posts(shell: Shell, thread: Thread, renderer: PostListRenderer, mine: set) -> str:

@@ -3,7 +3,9 @@
 Django builds a new `redis.Redis` for every cache call; building one copies redis-py's table of
 response callbacks, about 0.2 ms — several times per page. The client is thread-safe and its pool
 already holds the connections (and reopens them after a fork), so one client per pool is enough.
-`get_many_piped` sends other commands in the round trip of a get_many (a hot page's counters).
+`get_many_piped` sends other commands in the round trip of a get_many (a hot page's counters). These
+methods take keys built by the project's code, never from input: they skip Django's check of each
+character of each key (a Python loop, 3 % of a kept thread page).
 """
 
 import logging
@@ -48,7 +50,7 @@ class AgoraRedisCache(RedisCache):
 
     def get_many_piped(self, keys: list[str], also: Callable[[Pipeline], None]) -> dict:
         """get_many(), with the commands `also(pipeline)` queues sent in the same round trip."""
-        made = {self.make_and_validate_key(key): key for key in keys}
+        made = {self.make_key(key): key for key in keys}
         pipeline = self._cache.get_client(write=True).pipeline(transaction=False)
         also(pipeline)
         pipeline.mget(list(made))
@@ -61,7 +63,7 @@ class AgoraRedisCache(RedisCache):
         reference's value: one round trip (a Lua script) for what would take two."""
         client = self._cache.get_client()
         script = self._script(client, _GET_WITH_REFERENCE)
-        made = [self.make_and_validate_key(name) for name in (key, reference, prefix)]
+        made = [self.make_key(name) for name in (key, reference, prefix)]
         loads = self._cache._serializer.loads
         values = script(keys=made[:2], args=[made[2]])
         return tuple(None if value is None else loads(value) for value in values)
@@ -78,7 +80,7 @@ class AgoraRedisCache(RedisCache):
         script = self._script(client, _KEEP_IF_UNCHANGED)
         dumps = self._cache._serializer.dumps
         expected = b"" if seen is None else dumps(seen)
-        return bool(script(keys=[self.make_and_validate_key(key)], args=[expected, dumps(value), timeout]))
+        return bool(script(keys=[self.make_key(key)], args=[expected, dumps(value), timeout]))
 
 
 # Read-through copies of database rows, kept in Redis for the hottest signed-in page (a kept thread page
