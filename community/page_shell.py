@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
@@ -169,8 +170,9 @@ def thread_page(
 ) -> Kept:
     """The page from its kept shell, or built and kept. The view is counted.
 
-    One Redis round trip reads the shell, the thread's row, the member's reactions and flags, unread
-    counts and standing, and counts the view: a page kept and copies in place cost no query.
+    One Redis round trip reads the thread's row, the member's reactions and flags, unread counts and
+    standing, the shell unless this process holds it (_LocalShells), and counts the view: a page kept
+    and copies in place cost no query.
     `build(thread, page)` renders the page in shell mode (`shell` on, holes in place) and returns it
     with its posts (every state: the footers leave out others' held posts); `renderer(thread, page,
     token, generic)` draws posts' footers, as the member sees them or (generic) as any member does who
@@ -236,22 +238,25 @@ def _current(shell: Shell | None, version: str, epoch: object) -> bool:
 class _LocalShells:
     """The last shells this process served, by their Redis key: a shell is 60 KB to read from Redis and
     unpickle, on every request. A local shell is checked against the thread's row and the profiles epoch
-    like one from Redis, so it is exactly as fresh."""
+    like one from Redis, so it is exactly as fresh, and lives no longer (KEPT_PAGE_SECONDS)."""
 
     def __init__(self, size: int) -> None:
         self.size, self.shells, self.lock = size, OrderedDict(), threading.Lock()
 
     def get(self, key: str) -> Shell | None:
+        key = cache.make_key(key)  # With the cache's prefix: tests have their own.
         with self.lock:
-            shell = self.shells.get(cache.make_key(key))  # The cache's prefix: tests have their own.
-            if shell is not None:
-                self.shells.move_to_end(cache.make_key(key))
+            shell, until = self.shells.get(key, (None, 0.0))
+            if shell is None or until < time.monotonic():
+                return None
+            self.shells.move_to_end(key)
             return shell
 
     def keep(self, key: str, shell: Shell) -> None:
+        key = cache.make_key(key)
         with self.lock:
-            self.shells[cache.make_key(key)] = shell
-            self.shells.move_to_end(cache.make_key(key))
+            self.shells[key] = (shell, time.monotonic() + settings.KEPT_PAGE_SECONDS)
+            self.shells.move_to_end(key)
             while len(self.shells) > self.size:
                 self.shells.popitem(last=False)
 
