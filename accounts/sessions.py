@@ -27,11 +27,11 @@ class SessionStore(CachedDBStore):
                 self.cache_key, member_of_session_key(key), user_cache_key("")
             )
         except Exception:  # As Django's: an unusable key resets the session.
-            data = None
+            data = member_id = member = None
+        prefetch_member(member)
         if data is None:
             return super().load()  # From the database, and kept in Redis again.
         user_id = data.get(SESSION_KEY)
-        prefetch_member(member)
         if user_id is not None and str(member_id) != str(user_id):
             age = self.get_expiry_age(expiry=data.get("_session_expiry"))
             self._cache.set(member_of_session_key(key), int(user_id), age)

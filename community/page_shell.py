@@ -2,8 +2,8 @@
 
 A thread page is the same for every signed-in member but for a few parts: their name and unread
 notifications in the header, each post's actions (their reactions, their edit links) and the form tokens.
-The page is rendered once and kept in Redis as text split at those holes; a request fills them (the posts'
-footers drawn in Python, one tiny template for the bell) instead of rendering the whole page.
+The page is rendered once and kept in Redis (and in the processes that serve it) as text split at those
+holes; a request fills them instead of rendering the whole page.
 
 A kept page is keyed by the path, language, time zone, branding and which links the member's roles add
 to the navigation; it records the thread's row it was rendered from (its content version is bumped by
@@ -271,7 +271,7 @@ def _posts(shell: Shell, thread: Thread, renderer: PostListRenderer, mine: set) 
     own = {pk for pk, _kind in mine}
     items = []
     for slot, generic in zip(shell.posts, shell.generic, strict=True):
-        slot.thread = thread
+        slot.thread = thread  # The same row for every request this shell serves: its version.
         if thread.author_id == user_id or slot.author_id == user_id or slot.pk in own:
             generic = renderer.items([slot], mine)[0]
         if generic:

@@ -33,6 +33,7 @@ class _ReusedClientRedisCacheClient(RedisCacheClient):
         return client
 
 
+# Reads a key it is not given (the prefix and the reference's value): fine on one Redis, not on a cluster.
 _GET_WITH_REFERENCE = """
 local first = redis.call('GET', KEYS[1])
 local reference = redis.call('GET', KEYS[2])
