@@ -134,6 +134,8 @@ class ThreadAdapter(PostAdapter):
         return view
 
     def lock(self, item_id: int) -> None:
+        # The first post, then the thread: the order of every write to a post and its thread.
+        list(Post.objects.select_for_update().filter(thread_id=item_id, position=1).values_list("pk"))
         list(Thread.objects.select_for_update().filter(pk=item_id).values_list("pk"))
 
     def set_visibility(self, item_id: int, visibility: str, *, rule_number: int | None = None) -> str:

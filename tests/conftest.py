@@ -21,6 +21,7 @@ import redis
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 from django.utils.translation import trans_real
 
 from accounts.roles import AMBASSADORS, COMMUNITY_MANAGERS, MARKETING
@@ -72,7 +73,9 @@ def _test_settings(settings):
     settings.KEPT_PAGE_SECONDS = 600
     prefix = cache_key_prefix()
     settings.CACHES = {"default": {**django_settings.CACHES["default"], "KEY_PREFIX": prefix}}
-    yield
+    # Messages raised outside a request are in the active language: English, whichever test ran before.
+    with translation.override("en"):
+        yield
     forget_cache_keys(prefix)
 
 

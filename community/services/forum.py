@@ -233,7 +233,8 @@ def post_create(
     existing = _existing_post(client_token)
     if existing is not None:
         return existing
-    thread = Thread.objects.select_for_update().select_related("space").get(pk=thread.pk)
+    # The thread's row only: its space's row is updated at the end, not held for the whole reply.
+    thread = Thread.objects.select_for_update(of=("self",)).select_related("space").get(pk=thread.pk)
     if thread.state == PostState.DELETED:
         raise ValidationError(_("This thread was deleted; replies are closed."))
     if thread.locked and not permissions.can_manage_thread(actor):

@@ -75,12 +75,14 @@ def post_moderate(*, post_id: int, visibility: str, rule_number: int | None = No
 @transaction.atomic
 def thread_moderate(*, thread_id: int, visibility: str, rule_number: int | None = None) -> str:
     """Set a thread's visibility (title and first post together); returns the visibility it had."""
-    thread = Thread.objects.select_for_update().select_related("space").get(pk=thread_id)
+    # The first post before the thread, as every write to a post then its thread (an edit, a reaction)
+    # locks them: the opposite order could deadlock with the author editing it.
+    first = Post.objects.select_for_update().filter(thread_id=thread_id, position=1).first()
+    thread = Thread.objects.select_for_update(of=("self",)).select_related("space").get(pk=thread_id)
     before = thread.state
     if before == PostState.DELETED:
         return FROM_STATE[before]
     state = TO_STATE[visibility]
-    first = Post.objects.select_for_update().filter(thread=thread, position=1).first()
     Thread.objects.filter(pk=thread.pk).update(
         state=state, removed_rule=rule_number if state == PostState.REMOVED else None
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from django.utils import timezone
 from accounts.roles import AMBASSADORS, COMMUNITY_MANAGERS
 from community.models import MemberState, Post, PostState, Space, Thread
 from community.services import forum
+from community.services.moderation import thread_moderate
 from moderation import services
 from moderation.models import (
     Appeal,
@@ -600,3 +602,50 @@ def test_the_case_page_and_next_case_cost_a_fixed_number_of_queries(
     client.get(url)
     with django_assert_max_num_queries(30):
         assert client.get(url).status_code == 200
+
+
+def _wait_for_a_lock_wait(timeout: float = 10.0) -> None:
+    """Until another connection of this database waits on a row lock."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # Read afresh inside the transaction.
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the moderator's transaction never waited")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_author_editing_the_opening_post_while_the_team_hides_the_thread_do_not_deadlock():
+    """The author's edit locks the first post, then the thread's row; hiding the thread takes them in the
+    same order, so it waits for the edit instead of one of the two failing on a deadlock."""
+    space = Space.objects.create(name="S", slug="s")
+    thread = forum.thread_create(actor=UserFactory(), space=space, title="Opening", body="First words.")
+    first = thread.posts.get(position=1)
+    editing, errors = threading.Event(), []
+
+    def moderator():
+        try:
+            editing.wait()
+            thread_moderate(thread_id=thread.pk, visibility="held")
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=moderator)
+    worker.start()
+    with transaction.atomic():  # the edit's steps, as community.services.forum.post_edit takes them
+        list(Post.objects.select_for_update().filter(pk=first.pk).values_list("pk"))
+        editing.set()
+        _wait_for_a_lock_wait()
+        Thread.objects.filter(pk=thread.pk).update(title="Opening, edited")
+    worker.join()
+    assert not errors
+    thread.refresh_from_db()
+    assert (thread.title, thread.state) == ("Opening, edited", PostState.PENDING)
