@@ -123,6 +123,18 @@ def copy_found(value: object) -> bool:
     return value is not None and not (isinstance(value, str) and value.startswith(CHANGED))
 
 
+def copy_read(found: dict, key: str, load: Callable[[], object], timeout: int, *, usable=None) -> object:
+    """The copy under `key` in `found` (values the caller read in its own round trip), if usable; else
+    `load()` from the database, kept unless None (nothing is kept for a row that does not exist yet)."""
+    seen = found.get(key)
+    if copy_found(seen) and (usable is None or usable(seen)):
+        return seen
+    value = load()
+    if value is not None:
+        copy_keep(key, seen, value, timeout)
+    return value
+
+
 def copy_keep(key: str, seen: object, value: object, timeout: int) -> None:
     """Keep a copy read from the database, if the key still holds what the reader `seen` there before."""
     from django.core.cache import cache

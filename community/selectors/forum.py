@@ -15,7 +15,7 @@ from accounts.permissions import Actor, is_community_manager
 from community.fragments import digest
 from community.models import POSTS_PER_PAGE, Post, PostState, Reaction, Space, Thread, thread_row_key
 from community.permissions import can_see_thread, visible_spaces_q
-from config.cache import copy_found, copy_keep
+from config.cache import copy_read
 from moderation.selectors import FLAGGED_ITEMS_SQL, flagged_items, flagged_items_key
 
 # How long the copies read by members' thread pages live, changed or not.
@@ -202,14 +202,14 @@ def access_thread_copied(user: Actor, pk: int, *, found: dict) -> Thread:
     """access_thread from the row's copy in Redis (`found`: read by the caller in its own round trip,
     under thread_row_key(pk)); the query only when there is none. Writes to the thread or its space
     mark the copy changed (community.models)."""
-    key = thread_row_key(pk)
-    copy = found.get(key)
-    if copy_found(copy) and copy[0] == THREAD_ROW_SCHEMA:
-        return _visible_thread(user, copy[1])
-    row = _thread_row(pk)
-    if row is not None:
-        copy_keep(key, copy, (THREAD_ROW_SCHEMA, row), COPY_SECONDS)
-    return _visible_thread(user, row)
+    copy = copy_read(
+        found,
+        thread_row_key(pk),
+        lambda: (row := _thread_row(pk)) and (THREAD_ROW_SCHEMA, row),
+        COPY_SECONDS,
+        usable=lambda copy: copy[0] == THREAD_ROW_SCHEMA,
+    )
+    return _visible_thread(user, copy[1] if copy else None)
 
 
 def thread_posts(user: Actor, thread: Thread, page: int, *, every_state: bool = False) -> list[Post]:
@@ -281,13 +281,13 @@ def thread_marks(user: Actor, thread_id: int, *, found: dict) -> set[tuple[int, 
     """my_reactions for a whole thread, from copies in Redis (`found`: read by the caller under
     thread_marks_keys()): the member's reactions in the thread, and (kind "flagged") the posts they
     flagged. A reaction marks the member's copy changed (services.forum.reaction_toggle)."""
-    key = thread_marks_key(user.pk, thread_id)
-    reactions = seen = found.get(key)
-    if not copy_found(reactions):
+
+    def load() -> frozenset:
         with connection.cursor() as cursor:
             cursor.execute(THREAD_MARKS_SQL, [user.pk, thread_id])
-            reactions = frozenset(cursor.fetchall())
-        copy_keep(key, seen, reactions, COPY_SECONDS)
+            return frozenset(cursor.fetchall())
+
+    reactions = copy_read(found, thread_marks_key(user.pk, thread_id), load, COPY_SECONDS)
     flagged = flagged_items(user.pk, found=found)
     return {*reactions, *((pk, FLAGGED) for kind, pk in flagged if kind == "post")}
 

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db.models import CharField, Count, Q
 from django.http import Http404
 
-from config.cache import copy_found, copy_keep
+from config.cache import copy_read
 from moderation.models import (
     QUEUED,
     Appeal,
@@ -72,12 +72,12 @@ def flagged_items(user_id: int, *, found: dict) -> frozenset[tuple[str, int]]:
     """The (item type, item id) a member flagged, from a copy in Redis (`found`: read by the caller in
     its own round trip, under flagged_items_key()); the query only when there is none. A new flag marks
     the copy changed (services.flags.flag_create)."""
-    key = flagged_items_key(user_id)
-    items = seen = found.get(key)
-    if not copy_found(items):
-        items = frozenset(Flag.objects.filter(flagger_id=user_id).values_list("item_type", "item_id"))
-        copy_keep(key, seen, items, FLAGGED_COPY_SECONDS)
-    return items
+    return copy_read(
+        found,
+        flagged_items_key(user_id),
+        lambda: frozenset(Flag.objects.filter(flagger_id=user_id).values_list("item_type", "item_id")),
+        FLAGGED_COPY_SECONDS,
+    )
 
 
 def flagged_ids(user, item_type: str, ids: list[int]) -> set[int]:

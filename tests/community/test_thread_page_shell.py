@@ -214,3 +214,13 @@ def test_made_up_query_strings_do_not_keep_pages_of_their_own(client, people, th
     page(client, alice, thread, utm_source="newsletter")
     kept = cache._cache.get_client().keys(cache.make_key("community:thread-page:*"))
     assert len(kept) == 1
+
+
+def test_a_thread_asked_for_before_it_exists_shows_once_it_does(client, people, thread, space):
+    """A missing thread is not kept as missing: the thread that later gets that number shows at once."""
+    alice, bruno = people
+    client.force_login(alice)
+    assert client.get(reverse("community:thread", args=[thread.pk + 1])).status_code == 404
+    later = forum.thread_create(actor=bruno, space=space, title="Next one", body="Hello again.")
+    assert later.pk == thread.pk + 1
+    assert "Next one" in page(client, alice, later)
