@@ -218,7 +218,8 @@ def thread_page(
         cache.set(key, shell, timeout=settings.KEPT_PAGE_SECONDS)
         _local_shells.keep(key, shell)
     token = get_token(request)
-    posts = _posts(shell, thread, renderer(thread, page, token, False), thread_marks(user, pk, found=found))
+    mine = thread_marks(user, pk, found=found)
+    posts = _posts(shell, thread, user.pk, mine, lambda: renderer(thread, page, token, False))
     fills = {
         POSTS: posts.replace(TOKEN, token),
         BELL: _bell(request, found),
@@ -264,15 +265,18 @@ class _LocalShells:
 _local_shells = _LocalShells(size=128)
 
 
-def _posts(shell: Shell, thread: Thread, renderer: PostListRenderer, mine: set) -> str:
+def _posts(
+    shell: Shell, thread: Thread, user_id: int, mine: set, draw: Callable[[], PostListRenderer]
+) -> str:
     """The generic drawing of each post, but for the member's own posts and those they reacted to or
-    flagged (all of them in the member's own thread: the best answer's buttons)."""
-    user_id = renderer.user_id
+    flagged (all of them in the member's own thread: the best answer's buttons), drawn by `draw()`'s
+    renderer, made only when one is needed."""
     own = {pk for pk, _kind in mine}
-    items = []
+    renderer, items = None, []
     for slot, generic in zip(shell.posts, shell.generic, strict=True):
-        slot.thread = thread  # The same row for every request this shell serves: its version.
         if thread.author_id == user_id or slot.author_id == user_id or slot.pk in own:
+            renderer = renderer or draw()
+            slot.thread = thread  # The same row for every request this shell serves: its version.
             generic = renderer.items([slot], mine)[0]
         if generic:
             items.append(generic)
