@@ -63,7 +63,6 @@ def _updated_pks(queryset: models.QuerySet) -> list:
 
 def _spaces_changed(pks: list) -> None:
     """A space's name, address or visibility changed (rare, from the admin): its threads' copies go."""
-
     threads = list(Thread.objects.filter(space__in=pks).values_list("pk", flat=True))
     for start in range(0, len(threads), 5000):
         copy_changed(*map(thread_row_key, threads[start : start + 5000]))

@@ -91,6 +91,8 @@ class AgoraRedisCache(RedisCache):
 # mark, and a copy is kept again on the first read after it.
 CHANGED = "changed:"
 MARK_SECONDS = 3600
+# How long a copy lives, changed or not.
+COPY_SECONDS = 600
 _KEEP_IF_UNCHANGED = """
 local current = redis.call('GET', KEYS[1])
 if (current == false and ARGV[1] == '') or current == ARGV[1] then
@@ -123,7 +125,7 @@ def copy_found(value: object) -> bool:
     return value is not None and not (isinstance(value, str) and value.startswith(CHANGED))
 
 
-def copy_read(found: dict, key: str, load: Callable[[], object], timeout: int, *, usable=None) -> object:
+def copy_read(found: dict, key: str, load: Callable[[], object], *, usable=None) -> object:
     """The copy under `key` in `found` (values the caller read in its own round trip), if usable; else
     `load()` from the database, kept unless None (nothing is kept for a row that does not exist yet)."""
     seen = found.get(key)
@@ -131,7 +133,7 @@ def copy_read(found: dict, key: str, load: Callable[[], object], timeout: int, *
         return seen
     value = load()
     if value is not None:
-        copy_keep(key, seen, value, timeout)
+        copy_keep(key, seen, value, COPY_SECONDS)
     return value
 
 

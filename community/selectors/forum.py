@@ -18,9 +18,6 @@ from community.permissions import can_see_thread, visible_spaces_q
 from config.cache import copy_read
 from moderation.selectors import FLAGGED_ITEMS_SQL, flagged_items, flagged_items_key
 
-# How long the copies read by members' thread pages live, changed or not.
-COPY_SECONDS = 600
-
 MEMBER_COUNT_KEY = "community:member-count"
 # The thread page's row: the thread, its space and its best answer's position, in one query.
 THREAD_PAGE_FIELDS = {
@@ -206,7 +203,6 @@ def access_thread_copied(user: Actor, pk: int, *, found: dict) -> Thread:
         found,
         thread_row_key(pk),
         lambda: (row := _thread_row(pk)) and (THREAD_ROW_SCHEMA, row),
-        COPY_SECONDS,
         usable=lambda copy: copy[0] == THREAD_ROW_SCHEMA,
     )
     return _visible_thread(user, copy[1] if copy else None)
@@ -287,7 +283,7 @@ def thread_marks(user: Actor, thread_id: int, *, found: dict) -> set[tuple[int, 
             cursor.execute(THREAD_MARKS_SQL, [user.pk, thread_id])
             return frozenset(cursor.fetchall())
 
-    reactions = copy_read(found, thread_marks_key(user.pk, thread_id), load, COPY_SECONDS)
+    reactions = copy_read(found, thread_marks_key(user.pk, thread_id), load)
     flagged = flagged_items(user.pk, found=found)
     return {*reactions, *((pk, FLAGGED) for kind, pk in flagged if kind == "post")}
 

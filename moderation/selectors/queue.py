@@ -61,9 +61,6 @@ FLAGGED_ITEMS_SQL = (
 )
 
 
-FLAGGED_COPY_SECONDS = 600
-
-
 def flagged_items_key(user_id: int) -> str:
     return f"moderation:flagged:{user_id}"
 
@@ -76,7 +73,6 @@ def flagged_items(user_id: int, *, found: dict) -> frozenset[tuple[str, int]]:
         found,
         flagged_items_key(user_id),
         lambda: frozenset(Flag.objects.filter(flagger_id=user_id).values_list("item_type", "item_id")),
-        FLAGGED_COPY_SECONDS,
     )
 
 
