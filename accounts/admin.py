@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.models import User
+from accounts.profiles import PUBLIC_FIELDS, public_profile_changed
 from accounts.roles import AMBASSADORS
 
 
@@ -23,6 +24,11 @@ class UserAdmin(DjangoUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     actions = ["make_ambassadors", "remove_ambassadors"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if change and PUBLIC_FIELDS.intersection(form.changed_data):
+            public_profile_changed(obj.pk)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Deleting a member here would skip what the member's own deletion keeps right (reaction counts,

@@ -7,42 +7,15 @@ session's password hash against the copy, so a password change ends other sessio
 
 from __future__ import annotations
 
-import time
-from contextvars import ContextVar
-
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 
 USER_TIMEOUT = 300
-# Pages that show members' names and avatars are kept under this key's value (a timestamp).
-PROFILES_EPOCH_KEY = "accounts:profiles:epoch"
 
 
 def user_cache_key(user_id: object) -> str:
     return f"accounts:user:{user_id}"
-
-
-def profiles_changed() -> None:
-    """A member's public name, handle or avatar changed: every kept page showing members is stale.
-
-    The epoch is a timestamp rather than a counter, so that an evicted key never comes back as an old value.
-    """
-    cache.set(PROFILES_EPOCH_KEY, time.time_ns(), timeout=None)
-
-
-# The member read with the session (accounts.sessions), for the backend to take once.
-_prefetched: ContextVar = ContextVar("agora_prefetched_member", default=None)
-
-
-def prefetch_member(user) -> None:
-    _prefetched.set(user)
-
-
-def _take_prefetched(user_id: object):
-    user = _prefetched.get()
-    _prefetched.set(None)
-    return user if user is not None and str(user.pk) == str(user_id) else None
 
 
 class CachedUserMixin:
@@ -50,7 +23,7 @@ class CachedUserMixin:
 
     def get_user(self, user_id):
         key = user_cache_key(user_id)
-        user = _take_prefetched(user_id) or cache.get(key)
+        user = cache.get(key)
         if user is None:
             user = super().get_user(user_id)
             if user is None:

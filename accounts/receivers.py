@@ -1,16 +1,16 @@
-"""Cache invalidation only: the cached copy of a member (accounts.backends) goes when they change, and
-kept pages showing members (the profiles epoch) when their public face changes."""
+"""The cached copy of a member (accounts.backends) goes when the row or its groups change.
+
+Django's auth, allauth and the admin all save the user model, so the model's own signals are the one
+place that sees every change; nothing else is invalidated here (pages follow versions bumped by
+services: accounts.profiles)."""
 
 from __future__ import annotations
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from accounts.backends import forget_user, profiles_changed
+from accounts.backends import forget_user
 from accounts.models import User
-
-# What other members see of a member on kept pages (cards show the name, handle and avatar).
-PUBLIC_FIELDS = frozenset({"display_name", "handle", "email", "avatar_version", "is_active"})
 
 
 def _now_and_after_commit(action, *args) -> None:
@@ -22,8 +22,6 @@ def _now_and_after_commit(action, *args) -> None:
 
 def _forget(sender, instance, update_fields=None, created=False, **kwargs) -> None:
     _now_and_after_commit(forget_user, instance.pk)
-    if not created and (update_fields is None or PUBLIC_FIELDS.intersection(update_fields)):
-        _now_and_after_commit(profiles_changed)
 
 
 def _forget_members_of(sender, instance, action, reverse, pk_set, **kwargs) -> None:

@@ -16,6 +16,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from accounts.models import Avatar, User
 from accounts.permissions import is_community_manager
+from accounts.profiles import public_profile_changed
 from accounts.roles import AMBASSADORS, COMMUNITY_MANAGERS, ROLE_LABELS
 
 AVATAR_SIZE = 256
@@ -45,6 +46,7 @@ def profile_update(
     """
     _check_can_edit(actor, user)
     fields = ["display_name", "bio", "language", "time_zone"]
+    before = (user.display_name, user.handle)
     user.display_name = display_name.strip()
     user.bio = bio.strip()
     user.language = language
@@ -59,6 +61,8 @@ def profile_update(
     try:
         with transaction.atomic():
             user.save(update_fields=fields)
+            if (user.display_name, user.handle) != before:
+                public_profile_changed(user.pk)
     except IntegrityError as exc:
         # Another member took the handle between the check and the save.
         raise ValidationError({"handle": _("The handle @%(handle)s is taken.") % {"handle": handle}}) from exc
@@ -116,6 +120,7 @@ def avatar_set(*, actor: User, user: User, upload: UploadedFile) -> Avatar:
         )
         user.avatar_version = version
         user.save(update_fields=["avatar_version"])
+        public_profile_changed(user.pk)
     return avatar
 
 
@@ -125,6 +130,7 @@ def avatar_remove(*, actor: User, user: User) -> None:
         Avatar.objects.filter(user=user).delete()
         user.avatar_version = ""
         user.save(update_fields=["avatar_version"])
+        public_profile_changed(user.pk)
 
 
 def role_grant(*, actor: User, user: User, role: str) -> None:
@@ -165,3 +171,4 @@ def member_active_set(*, user_id: int, active: bool) -> None:
     if user is not None and user.is_active != active:
         user.is_active = active
         user.save(update_fields=["is_active"])
+        public_profile_changed(user.pk)

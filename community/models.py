@@ -11,13 +11,11 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from community.text import ACCENTED, UNACCENTED
-from config.cache import copy_changed
 from config.models import hex_colour
 
 TITLE_MAX = 150
@@ -36,50 +34,6 @@ def _tsvector(config: str, column: str) -> models.Func:
         function="to_tsvector",
         output_field=SearchVectorField(),
     )
-
-
-# Members' thread pages read the thread's row and its space from a copy in Redis (community/page_shell.py).
-# Every write to those rows through the ORM marks the copies changed, so no service has to remember to.
-SPACE_PAGE_FIELDS = frozenset({"name", "slug", "visibility", "premoderated", "is_introductions"})
-# Not read from the copy: the views are flushed in bulk every minute by raw SQL.
-THREAD_UNCOPIED_FIELDS = frozenset({"view_count", "search_vector"})
-
-
-def thread_row_key(pk: int) -> str:
-    return f"community:thread-row:{pk}"
-
-
-def _updated_pks(queryset: models.QuerySet) -> list:
-    """The rows an update() is about to change: read off a `filter(pk=…)`, the services' usual shape,
-    else selected (one query, on a write path)."""
-    where = queryset.query.where
-    if where.connector == "AND" and not where.negated and len(where.children) == 1:
-        lookup = where.children[0]
-        target = getattr(getattr(lookup, "lhs", None), "target", None)
-        if isinstance(lookup, Exact) and target is queryset.model._meta.pk and isinstance(lookup.rhs, int):
-            return [lookup.rhs]
-    return list(queryset.values_list("pk", flat=True))
-
-
-def _spaces_changed(pks: list) -> None:
-    """A space's name, address or visibility changed (rare, from the admin): its threads' copies go."""
-    threads = list(Thread.objects.filter(space__in=pks).values_list("pk", flat=True))
-    for start in range(0, len(threads), 5000):
-        copy_changed(*map(thread_row_key, threads[start : start + 5000]))
-
-
-class SpaceQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        if kwargs.keys() & SPACE_PAGE_FIELDS:
-            _spaces_changed(_updated_pks(self))
-        return super().update(**kwargs)
-
-
-class ThreadQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        if kwargs.keys() - THREAD_UNCOPIED_FIELDS:
-            copy_changed(*map(thread_row_key, _updated_pks(self)))
-        return super().update(**kwargs)
 
 
 class Visibility(models.TextChoices):
@@ -120,8 +74,6 @@ class Space(models.Model):
     last_activity_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = SpaceQuerySet.as_manager()
-
     class Meta:
         ordering = ["order", "name"]
         verbose_name = _("space")
@@ -137,18 +89,8 @@ class Space(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)
-        fields = kwargs.get("update_fields")
-        if fields is None or set(fields) & SPACE_PAGE_FIELDS:
-            _spaces_changed([self.pk])
-
     def get_absolute_url(self) -> str:
         return reverse("community:space", args=[self.slug])
-
-    def delete(self, *args, **kwargs):
-        _spaces_changed([self.pk])
-        return super().delete(*args, **kwargs)
 
 
 class PostState(models.TextChoices):
@@ -191,9 +133,9 @@ class Thread(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     view_count = models.PositiveBigIntegerField(default=0, editable=False)
-    # Bumped by every write that changes how one of its posts looks (edit, delete, reaction, moderation):
-    # kept thread pages are keyed by it (community/page_shell.py).
-    content_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    # Bumped by every write that changes what the thread's page shows (services.forum.thread_touch): the
+    # shared copies of its pages are keyed by it (core/shared_pages.py).
+    version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     welcomed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     search_vector = models.GeneratedField(
@@ -208,8 +150,6 @@ class Thread(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
-
-    objects = ThreadQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("thread")
@@ -232,19 +172,8 @@ class Thread(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs) -> None:
-        known = not self._state.adding
-        super().save(*args, **kwargs)
-        fields = kwargs.get("update_fields")
-        if known and (fields is None or set(fields) - THREAD_UNCOPIED_FIELDS):
-            copy_changed(thread_row_key(self.pk))
-
     def get_absolute_url(self) -> str:
         return reverse("community:thread", args=[self.pk])
-
-    def delete(self, *args, **kwargs):
-        copy_changed(thread_row_key(self.pk))
-        return super().delete(*args, **kwargs)
 
     @property
     def page_count(self) -> int:

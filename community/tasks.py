@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
-from community.services import notifications, thread_views
+from community.services import forum, notifications, thread_views
+from community.services.notifications import DISPATCH_ERRORS
+
+logger = logging.getLogger(__name__)
 
 DISPATCH_MAX_RETRIES = 6
 
@@ -29,3 +34,19 @@ def outbox_sweep() -> int:
 def flush_thread_views() -> int:
     """Every minute (beat): move the thread views counted in Redis into the database."""
     return thread_views.thread_views_flush()
+
+
+@shared_task(name="community.member_threads_touch", acks_late=True)
+def member_threads_touch(user_id: int) -> int:
+    """A member's public face changed: the threads they posted in are rendered afresh (idempotent: a
+    version bumped twice only costs one more render)."""
+    return forum.member_threads_touch(user_id=user_id)
+
+
+def member_threads_touch_dispatch(user_id: int) -> None:
+    """Queue member_threads_touch; with the broker down, names stay stale until the copies expire
+    (SHARED_PAGE_SECONDS), which is logged rather than raised into the member's request."""
+    try:
+        member_threads_touch.delay(user_id)
+    except DISPATCH_ERRORS:
+        logger.warning("Broker unreachable: threads of member %s not touched", user_id, exc_info=True)

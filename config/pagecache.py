@@ -13,19 +13,12 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 
 from django.conf import settings
-from django.contrib.messages.storage.cookie import CookieStorage
-from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
-
-def pending_messages(request: HttpRequest) -> bool:
-    """Whether a message waits to be shown ("Your reply is saved"): such a page is the visitor's own."""
-    return CookieStorage.cookie_name in request.COOKIES or (
-        hasattr(request, "session") and SessionStorage.session_key in request.session
-    )
+from core.shared_pages import pending_messages
 
 
 def _shareable(request: HttpRequest, params: frozenset[str]) -> bool:

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "csp",
     "config.apps.PlatformConfig",
     "django.contrib.postgres",
+    "core",
     "accounts",
     "moderation",
     "community",
@@ -126,13 +127,22 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL") or embedded.default_redis_url()
+# Redis is an accelerator: with it down, cache reads miss and writes are dropped (django-redis's
+# IGNORE_EXCEPTIONS), so pages are rendered afresh and sessions read from PostgreSQL (cached_db).
 CACHES = {
     "default": {
-        "BACKEND": "config.cache.AgoraRedisCache",
+        "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", "agora"),
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": 0.5,
+            "SOCKET_TIMEOUT": 1,
+        },
     }
 }
+# One traceback per cache call would flood the log during an outage; /healthz reports Redis instead.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
 
 # Accounts -----------------------------------------------------------------------------------------
 
@@ -226,7 +236,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Sessions are read from Redis and written through to PostgreSQL, so a Redis restart signs nobody out.
-SESSION_ENGINE = "accounts.sessions"
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -288,9 +298,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Signed-out visitors share a copy of public pages this many seconds old (0: never; config/pagecache.py).
 ANONYMOUS_PAGE_SECONDS = int(env("ANONYMOUS_PAGE_SECONDS", "10"))
-# Members' thread pages are kept rendered this long (community/page_shell.py; 0: never). Off by default
-# while developing, where templates change under a running server.
-KEPT_PAGE_SECONDS = int(env("KEPT_PAGE_SECONDS", "0" if DEBUG else "600"))
+# Shared rendered pages (core/shared_pages.py) live at most this long; their keys follow every change,
+# so this only bounds what a lost version bump could leave stale. 0: every page is rendered.
+SHARED_PAGE_SECONDS = int(env("SHARED_PAGE_SECONDS", "3600"))
 # Members who may read the same spaces share search results this many seconds (0: never).
 SEARCH_RESULTS_SECONDS = int(env("SEARCH_RESULTS_SECONDS", "10"))
 # Healthz calls beat unwell when the last heartbeat is older than this.

@@ -18,22 +18,15 @@ def member_is_restricted(user: Actor) -> bool:
     return member_restriction(user) is not None
 
 
-def member_can_post(user: Actor, *, found: dict | None = None) -> bool:
+def member_can_post(user: Actor) -> bool:
     """Signed in, active, has accepted the current netiquette, and is neither suspended nor banned.
 
-    Both answers are read from the cache in one round trip (asked on every signed-in page); `found`:
-    the values of standing_keys(user), when the caller read them along with other keys.
+    Both answers are read from the cache in one round trip (asked on every signed-in page).
     """
     if not (user.is_authenticated and user.is_active):
         return False
-    if found is None:
-        found = cache.get_many(standing_keys(user))
+    found = cache.get_many([*netiquette_keys(user), restriction_cache_key(user.pk)])
     return netiquette_accepted(user, cached=found) and member_restriction(user, found=found) is None
-
-
-def standing_keys(user: Actor) -> list[str]:
-    """The cache keys member_can_post() reads."""
-    return [*netiquette_keys(user), restriction_cache_key(user.pk)]
 
 
 def member_can_flag(user: Actor) -> bool:

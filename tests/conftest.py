@@ -69,8 +69,8 @@ def _test_settings(settings):
     # Tests read pages right after changing data; the shared copies for visitors have tests of their own.
     settings.ANONYMOUS_PAGE_SECONDS = 0
     settings.SEARCH_RESULTS_SECONDS = 0
-    # Members' kept thread pages are on, as in production (their keys follow every change).
-    settings.KEPT_PAGE_SECONDS = 600
+    # Shared thread pages are on, as in production (their keys follow every change).
+    settings.SHARED_PAGE_SECONDS = 600
     prefix = cache_key_prefix()
     settings.CACHES = {"default": {**django_settings.CACHES["default"], "KEY_PREFIX": prefix}}
     # Messages raised outside a request are in the active language: English, whichever test ran before.

@@ -6,17 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, OuterRef, Q, QuerySet, TextField, Value, When
 from django.http import Http404
 
 from accounts.permissions import Actor, is_community_manager
-from community.fragments import digest
-from community.models import POSTS_PER_PAGE, Post, PostState, Reaction, Space, Thread, thread_row_key
+from community.models import POSTS_PER_PAGE, Post, PostState, Reaction, Space, Thread
 from community.permissions import can_see_thread, visible_spaces_q
-from config.cache import copy_read
-from moderation.selectors import FLAGGED_ITEMS_SQL, flagged_items, flagged_items_key
+from moderation.selectors import flagged_by
 
 MEMBER_COUNT_KEY = "community:member-count"
 # The thread page's row: the thread, its space and its best answer's position, in one query.
@@ -24,15 +23,22 @@ THREAD_PAGE_FIELDS = {
     Thread: (
         "id", "space_id", "title", "author_id", "pinned", "locked", "featured_at", "state", "solution_id",
         "post_count", "last_position", "last_activity_at", "last_poster_id", "view_count", "welcomed_at",
-        "content_version", "created_at",
+        "version", "created_at",
     ),
     Space: ("id", "name", "slug", "visibility", "premoderated", "is_introductions"),
     Post: ("id", "thread_id", "position"),
 }  # fmt: skip
 POST_LIST_FIELDS = (
-    "id", "thread_id", "position", "state", "removed_rule", "author_id", "reply_to_id", "like_count",
-    "helpful_count", "edit_count", "edited_at", "created_at", "is_first_of_member",
+    "id", "thread_id", "position", "state", "removed_rule", "author_id", "reply_to_id", "body_html",
+    "like_count", "helpful_count", "edited_at", "created_at", "is_first_of_member",
     "author__id", "author__display_name", "author__email", "author__handle", "author__avatar_version",
+    "reply_to__id", "reply_to__position", "reply_to__author__id", "reply_to__author__handle",
+)  # fmt: skip
+# What a member's overlay of a thread page needs of each post (and of the thread, to check access).
+OVERLAY_FIELDS = (
+    "id", "thread_id", "position", "state", "author_id", "edited_at", "like_count", "helpful_count",
+    *(f"thread__{name}" for name in THREAD_PAGE_FIELDS[Thread]),
+    *(f"thread__space__{name}" for name in THREAD_PAGE_FIELDS[Space]),
 )  # fmt: skip
 THREADS_PER_PAGE = 30
 LIST_FIELDS = (
@@ -191,101 +197,55 @@ def access_thread(user: Actor, pk: int) -> Thread:
     return _visible_thread(user, _thread_row(pk))
 
 
-# A copy made for other columns (before a deploy) is not used.
-THREAD_ROW_SCHEMA = digest(THREAD_PAGE_SQL)
+def _page_range(page: int) -> dict:
+    first = (page - 1) * POSTS_PER_PAGE + 1
+    return {"position__gte": first, "position__lt": first + POSTS_PER_PAGE}
 
 
-def access_thread_copied(user: Actor, pk: int, *, found: dict) -> Thread:
-    """access_thread from the row's copy in Redis (`found`: read by the caller in its own round trip,
-    under thread_row_key(pk)); the query only when there is none. Writes to the thread or its space
-    mark the copy changed (community.models)."""
-    copy = copy_read(
-        found,
-        thread_row_key(pk),
-        lambda: (row := _thread_row(pk)) and (THREAD_ROW_SCHEMA, row),
-        usable=lambda copy: copy[0] == THREAD_ROW_SCHEMA,
-    )
-    return _visible_thread(user, copy[1] if copy else None)
+def _with_marks(posts: QuerySet[Post], user: Actor) -> QuerySet[Post]:
+    """Each post with the reactions the member gave it (`my_kinds`) and whether they flagged it."""
+    kinds = Reaction.objects.filter(post=OuterRef("pk"), user_id=user.pk).values("kind")
+    return posts.annotate(my_kinds=ArraySubquery(kinds), flagged=flagged_by(user, "post", OuterRef("pk")))
 
 
-def thread_posts(user: Actor, thread: Thread, page: int, *, every_state: bool = False) -> list[Post]:
-    """The posts of one page: a range of positions, so page 500 costs what page 1 costs.
+def thread_posts(user: Actor, thread: Thread, page: int) -> list[Post]:
+    """The posts of one page as this reader sees them: a range of positions, so page 500 costs what
+    page 1 costs; for a member, with their reactions and flags (one query in all).
 
     The LIMIT changes no result but the plan: PostgreSQL cannot know that positions 1–20 of a long
     thread are 20 rows (every thread has them), estimates thousands and hashes the whole user table
     (66 ms instead of 0.3 ms on page 1 of a 12,000-post thread in the large seed).
-
-    `every_state` includes others' held posts, for a page kept for every member (its footers leave them
-    out: community/post_list.py).
     """
-    first = (page - 1) * POSTS_PER_PAGE + 1
-    posts = Post.objects.filter(thread=thread, position__gte=first, position__lt=first + POSTS_PER_PAGE)
-    if not (every_state or is_community_manager(user)):
+    posts = Post.objects.filter(thread=thread, **_page_range(page))
+    if not is_community_manager(user):
         # Others' held posts are not shown; the author sees theirs as "awaiting review".
         mine = Q(author_id=user.pk) if user.is_authenticated else Q(pk__in=[])
         posts = posts.filter(~Q(state=PostState.PENDING) | mine)
-    # Only what the page needs around the cached cards; cards not cached yet load their text with
-    # post_cards_source() in one more query.
-    return list(posts.select_related("author").only(*POST_LIST_FIELDS).order_by("position")[:POSTS_PER_PAGE])
+    if user.is_authenticated:
+        posts = _with_marks(posts, user)
+    posts = posts.select_related("author", "reply_to__author").only(*POST_LIST_FIELDS)
+    return list(posts.order_by("position")[:POSTS_PER_PAGE])
 
 
-def post_cards_source(posts: list[Post]) -> list[Post]:
-    """The same posts with their text and quoted post, to render the cards the cache did not have."""
-    full = (
-        Post.objects.filter(pk__in=[post.pk for post in posts])
-        .select_related("author", "reply_to__author")
-        .defer("search_vector", "reply_to__body_md", "reply_to__body_html", "reply_to__search_vector")
-        .in_bulk()
+def thread_overlay_posts(user: Actor, thread_id: int, page: int) -> list[Post]:
+    """For a member's overlay of a shared thread page: the page's posts with the thread (access checked
+    here: 404 for a missing or forbidden thread and a page past its end alike), the member's reactions
+    and flags, and the text of their own held posts only. One query."""
+    posts = Post.objects.filter(thread_id=thread_id, **_page_range(page)).select_related("thread__space")
+    held = Q(state=PostState.PENDING, author_id=user.pk)
+    posts = _with_marks(posts, user).annotate(
+        held_html=Case(When(held, then=F("body_html")), default=Value(""), output_field=TextField())
     )
-    return [full[post.pk] for post in posts]
+    rows = list(posts.only(*OVERLAY_FIELDS).order_by("position")[:POSTS_PER_PAGE])
+    if not rows or not can_see_thread(user, rows[0].thread):
+        raise Http404
+    return rows
 
 
-FLAGGED = "flagged"
-# On every signed-in thread page: SQL rather than the ORM's 0.25 ms of compiling (docs/benchmarks.md).
-MY_REACTIONS_SQL = (
-    f"SELECT post_id, kind FROM {Reaction._meta.db_table} "  # noqa: S608
-    f"WHERE user_id = %s AND post_id = ANY(%s::bigint[]) UNION ALL {FLAGGED_ITEMS_SQL}"
-)
-
-
-def my_reactions(user: Actor, posts: list) -> set[tuple[int, str]]:
-    """The (post, kind) reactions the member gave to these posts, and (kind "flagged") the posts they
-    flagged: one query."""
-    if not user.is_authenticated or not posts:
-        return set()
-    ids = [post.pk for post in posts]
-    with connection.cursor() as cursor:
-        cursor.execute(MY_REACTIONS_SQL, [user.pk, ids, FLAGGED, user.pk, "post", ids])
-        return set(cursor.fetchall())
-
-
-THREAD_MARKS_SQL = (
-    f"SELECT r.post_id, r.kind FROM {Reaction._meta.db_table} r "  # noqa: S608
-    f"JOIN {Post._meta.db_table} p ON p.id = r.post_id WHERE r.user_id = %s AND p.thread_id = %s"
-)
-
-
-def thread_marks_key(user_id: int, thread_id: int) -> str:
-    return f"community:thread-marks:{user_id}:{thread_id}"
-
-
-def thread_marks_keys(user: Actor, thread_id: int) -> list[str]:
-    return [thread_marks_key(user.pk, thread_id), flagged_items_key(user.pk)]
-
-
-def thread_marks(user: Actor, thread_id: int, *, found: dict) -> set[tuple[int, str]]:
-    """my_reactions for a whole thread, from copies in Redis (`found`: read by the caller under
-    thread_marks_keys()): the member's reactions in the thread, and (kind "flagged") the posts they
-    flagged. A reaction marks the member's copy changed (services.forum.reaction_toggle)."""
-
-    def load() -> frozenset:
-        with connection.cursor() as cursor:
-            cursor.execute(THREAD_MARKS_SQL, [user.pk, thread_id])
-            return frozenset(cursor.fetchall())
-
-    reactions = copy_read(found, thread_marks_key(user.pk, thread_id), load)
-    flagged = flagged_items(user.pk, found=found)
-    return {*reactions, *((pk, FLAGGED) for kind, pk in flagged if kind == "post")}
+def post_with_marks(user: Actor, pk: int) -> Post:
+    """A post's reaction counts with the member's own reactions and flag (after a reaction)."""
+    posts = _with_marks(Post.objects.filter(pk=pk), user)
+    return posts.only("id", "author_id", "state", "like_count", "helpful_count").get()
 
 
 def access_post(user: Actor, pk: int) -> Post:

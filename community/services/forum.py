@@ -33,10 +33,8 @@ from community.models import (
     Space,
     Thread,
 )
-from community.selectors.forum import thread_marks_key
 from community.services import notifications
 from community.text import clean_text, mentioned_names, render_markdown
-from config.cache import copy_changed
 from moderation import services as moderation
 from moderation.models import Source
 from moderation.screening import Reason, ScreeningResult, screen_text
@@ -139,9 +137,29 @@ def _count_visible_post(*, thread: Thread, post: Post, author: User) -> None:
     MemberState.objects.filter(pk=author.pk).update(post_count=F("post_count") + 1)
 
 
-def thread_content_changed(thread_id: int) -> None:
-    """A post of the thread looks different now: its kept pages are stale (in the caller's transaction)."""
-    Thread.objects.filter(pk=thread_id).update(content_version=F("content_version") + 1)
+def thread_touch(thread_id: int) -> None:
+    """What the thread's page shows changed: bump its version, in the caller's transaction, so that the
+    next reader renders the page afresh (core/shared_pages.py)."""
+    Thread.objects.filter(pk=thread_id).update(version=F("version") + 1)
+
+
+MEMBER_THREADS_BATCH = 1000
+
+
+def member_threads_touch(*, user_id: int) -> int:
+    """A member's name, handle or avatar changed: touch every thread they posted in, in batches (the
+    threads of a prolific member can be thousands). Returns how many were touched."""
+    thread_ids = (
+        Post.objects.filter(author_id=user_id).order_by("thread_id").values_list("thread_id", flat=True)
+    )
+    touched, after = 0, 0
+    while True:
+        batch = list(thread_ids.filter(thread_id__gt=after).distinct()[:MEMBER_THREADS_BATCH])
+        if not batch:
+            return touched
+        with transaction.atomic():
+            touched += Thread.objects.filter(pk__in=batch).update(version=F("version") + 1)
+        after = batch[-1]
 
 
 @transaction.atomic
@@ -260,7 +278,7 @@ def post_create(
         )
     except DuplicateSubmit:
         return Post.objects.get(client_token=client_token)
-    Thread.objects.filter(pk=thread.pk).update(last_position=position)
+    Thread.objects.filter(pk=thread.pk).update(last_position=position, version=F("version") + 1)
     if state == PostState.VISIBLE:
         _count_visible_post(thread=thread, post=post, author=actor)
         if thread.author_id != actor.pk:
@@ -311,7 +329,7 @@ def post_edit(*, actor: User, post: Post, body: str, title: str | None = None) -
         thread_moderate(thread_id=post.thread_id, visibility="held")
     item = ("thread", post.thread_id) if post.position == 1 else ("post", post.pk)
     moderation.screening_record(item_type=item[0], item_id=item[1], reasons=reasons)
-    thread_content_changed(post.thread_id)
+    thread_touch(post.thread_id)
     post.refresh_from_db()
     return post
 
@@ -326,7 +344,7 @@ def post_delete(*, actor: User, post: Post) -> None:
     post.state = PostState.DELETED
     post.save(update_fields=["state"])
     thread = post.thread
-    thread_content_changed(thread.pk)
+    thread_touch(thread.pk)
     if was_visible:
         _uncount_post(post)
     if thread.solution_id == post.pk:
@@ -378,11 +396,10 @@ def reaction_toggle(*, actor: User, post: Post, kind: str) -> bool:
     if post.state != PostState.VISIBLE:
         raise ValidationError(_("This post can no longer receive reactions."))
     counter = "like_count" if kind == ReactionKind.LIKE else "helpful_count"
-    copy_changed(thread_marks_key(actor.pk, post.thread_id))
     deleted, _detail = Reaction.objects.filter(post=post, user=actor, kind=kind).delete()
     if deleted:
         Post.objects.filter(pk=post.pk).update(**{counter: Greatest(F(counter) - 1, 0)})
-        thread_content_changed(post.thread_id)
+        thread_touch(post.thread_id)
         return False
     try:
         with transaction.atomic():
@@ -390,7 +407,7 @@ def reaction_toggle(*, actor: User, post: Post, kind: str) -> bool:
     except IntegrityError:
         return True  # A concurrent click of the same member added it first.
     Post.objects.filter(pk=post.pk).update(**{counter: F(counter) + 1})
-    thread_content_changed(post.thread_id)
+    thread_touch(post.thread_id)
     return True
 
 
@@ -407,6 +424,7 @@ def thread_mark_solution(*, actor: User, thread: Thread, post: Post | None) -> T
     previous = thread.solution_id
     thread.solution = post
     thread.save(update_fields=["solution"])
+    thread_touch(thread.pk)
     if post is not None and post.pk != previous and post.author_id and post.author_id != actor.pk:
         notifications.solution_marked(post=post)
     return thread
@@ -437,6 +455,7 @@ def thread_update_flags(
         fields.append("featured_at")
     if fields:
         thread.save(update_fields=fields)
+        thread_touch(thread.pk)
     return thread
 
 

@@ -27,8 +27,10 @@ from community.models import (
     Reaction,
     ReactionKind,
     Subscription,
+    Thread,
 )
 from community.selectors.members import invitations_active_q
+from community.services import forum
 from moderation import services as moderation
 from moderation.permissions import member_can_post
 from moderation.screening import screen_text
@@ -134,6 +136,10 @@ def member_delete(*, actor: User, user: User, password: str) -> None:
         Avatar.objects.filter(user=user).delete()
         Notification.objects.filter(recipient=user).delete()
         Subscription.objects.filter(user=user).delete()
+        # Their posts will show as a deleted member's, and their reactions leave the counts.
+        reacted = Post.objects.filter(reactions__user=user).values("thread_id")
+        Thread.objects.filter(pk__in=reacted).update(version=F("version") + 1)
+        forum.member_threads_touch(user_id=user.pk)
         for kind, counter in REACTION_COUNTERS.items():
             given = Reaction.objects.filter(user=user, kind=kind).values("post_id")
             Post.objects.filter(pk__in=given, **{f"{counter}__gt": 0}).update(**{counter: F(counter) - 1})

@@ -19,7 +19,7 @@ from community.services.forum import (
     _render,
     _uncount_post,
     _uncount_replies,
-    thread_content_changed,
+    thread_touch,
 )
 
 # Moderation's words for visibility, and the forum's states.
@@ -60,7 +60,7 @@ def post_moderate(*, post_id: int, visibility: str, rule_number: int | None = No
     post.state = state
     post.removed_rule = rule_number if state == PostState.REMOVED else None
     post.save(update_fields=["state", "removed_rule"])
-    thread_content_changed(post.thread_id)
+    thread_touch(post.thread_id)
     if before == PostState.VISIBLE and state != PostState.VISIBLE:
         _uncount_post(post)
         if post.thread.solution_id == post.pk:
@@ -91,7 +91,7 @@ def thread_moderate(*, thread_id: int, visibility: str, rule_number: int | None 
         first.state = state
         first.removed_rule = rule_number if state == PostState.REMOVED else None
         first.save(update_fields=["state", "removed_rule"])
-        thread_content_changed(thread.pk)
+        thread_touch(thread.pk)
         if before == PostState.VISIBLE and state != PostState.VISIBLE:
             if first_before == PostState.VISIBLE:
                 _uncount_post(first)
@@ -127,7 +127,7 @@ def post_moderator_edit(*, actor: User, post_id: int, body: str) -> None:
     Post.objects.filter(pk=post.pk).update(
         body_md=body, body_html=_render(body), edit_count=F("edit_count") + 1
     )
-    thread_content_changed(post.thread_id)
+    thread_touch(post.thread_id)
 
 
 @transaction.atomic

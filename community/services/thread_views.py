@@ -8,6 +8,7 @@ import uuid
 import redis
 from django.core.cache import cache
 from django.db import connection, transaction
+from django_redis import get_redis_connection
 
 from community.models import Thread
 
@@ -22,21 +23,14 @@ def _views_key() -> str:
 
 
 def _redis() -> redis.Redis:
-    """The cache's own Redis client (and connection pool): counters need HINCRBY and RENAME."""
-    return cache._cache.get_client(write=True)
+    """The cache's Redis connection (django-redis's public API): counters need HINCRBY and RENAME."""
+    return get_redis_connection("default")
 
 
-def thread_viewed(thread_id: int, *, pipeline: redis.client.Pipeline | None = None, count: int = 1) -> None:
-    """Count one view in Redis; no database write on the page. A Redis outage loses the view, not the page.
-
-    With `pipeline`, the count is only queued there: the caller sends it with its own commands. A count of
-    -1 takes back a view counted ahead of a page that was then refused (the flush skips counts below 1).
-    """
-    if pipeline is not None:
-        pipeline.hincrby(_views_key(), str(thread_id), count)
-        return
+def thread_viewed(thread_id: int) -> None:
+    """Count one view in Redis; no database write on the page. A Redis outage loses the view, not the page."""
     try:
-        _redis().hincrby(_views_key(), str(thread_id), count)
+        _redis().hincrby(_views_key(), str(thread_id), 1)
     except redis.RedisError:
         logger.warning("Redis unreachable: a thread view was not counted")
 

@@ -5,21 +5,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import is_community_manager
-from community import page_shell, permissions
+from community import permissions
 from community.forms import PostEditForm, ReplyForm, ThreadForm, ThreadListFilter
 from community.fragments import digest, render_many
 from community.models import Post, PostState, ReactionKind
-from community.post_list import PostListRenderer
 from community.selectors import forum as selectors
 from community.selectors.onboarding import onboarding_checklist
 from community.services import forum as services
 from community.services import thread_views
+from config.branding import branding_get
 from config.pagecache import anonymous_page_cache
+from core.shared_pages import shareable, shared_page
 from moderation.decorators import netiquette_required
 from moderation.navigation import netiquette_url
 from moderation.permissions import member_can_post
@@ -34,7 +34,6 @@ def _form_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-POST_CARD_TTL = 6 * 3600
 THREAD_ROW_TTL = 60
 
 
@@ -70,10 +69,6 @@ def _attempt(form, action):
     except PermissionDenied as exc:
         form.add_error(None, str(exc))
     return None
-
-
-def _count_view(request: HttpRequest, pk: int) -> None:
-    thread_views.thread_viewed(pk)
 
 
 @anonymous_page_cache()
@@ -138,75 +133,102 @@ def _page_number(request: HttpRequest, thread) -> int:
     return page
 
 
-@anonymous_page_cache(params=("page",), on_hit=_count_view)
 def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Readers of a published thread share one rendered copy of each page (core/shared_pages.py); what
+    is a member's own comes from thread_overlay. The team, and the author of a held thread, get the
+    page rendered for them."""
     user = request.user
-    if page_shell.candidate(request):
-        kept = page_shell.thread_page(
+    thread = selectors.access_thread(user, pk)
+    page = _page_number(request, thread)
+    thread_views.thread_viewed(thread.pk)
+    if thread.state == PostState.VISIBLE and not is_community_manager(user) and shareable(request, ["page"]):
+        space, branding = thread.space, branding_get()
+        versions = (
+            thread.pk, thread.version, page, space.name, space.slug,
+            branding.name, branding.tagline, branding.brand_colour,
+        )  # fmt: skip
+        return shared_page(
             request,
-            pk,
-            page_number=lambda thread: _page_number(request, thread),
-            build=lambda thread, page: _build_shell(request, thread, page),
-            renderer=lambda thread, page, token, generic: PostListRenderer(
-                request,
-                thread,
-                page=page,
-                # A kept page serves members who may post, from a thread they may see.
-                can_quote=permissions.replies_open(user, thread),
-                can_mark_solution=not generic and thread.author_id == user.pk,
-                token=token,
-                can_post=True,
-                generic=generic,
-            ),
+            name="thread",
+            versions=versions,
+            render=lambda visitor: _render_thread(visitor, thread, page),
         )
-        if kept.response is not None:
-            return kept.response
-        thread, page = kept.thread, kept.page
-    else:
-        thread = selectors.access_thread(user, pk)
-        page = _page_number(request, thread)
-        thread_views.thread_viewed(thread.pk)
-    posts = selectors.thread_posts(user, thread, page)
-    reply_form = None
-    if permissions.can_reply(user, thread):
-        initial = {}
-        quoted = request.GET.get("quote")
-        if quoted and quoted.isdigit():
-            source = next((p for p in posts if p.pk == int(quoted)), None) or (
-                selectors.access_post(user, int(quoted)) if quoted else None
-            )
-            if source is not None and source.thread_id == thread.pk and source.is_visible:
-                name = source.author.handle if source.author else _("deleted member")
-                quoted_text = "\n".join(f"> {line}" for line in source.body_md.splitlines())
-                initial = {"body": f"@{name}\n{quoted_text}\n\n", "reply_to": source.pk}
-        reply_form = ReplyForm(initial=initial)
-    return _render_thread(request, thread, page, posts, reply_form)
+    return _render_thread(request, thread, page)
 
 
-def _card_key(post: Post) -> str:
-    author = post.author
-    author_parts = (author.pk, author.display_name, author.handle, author.avatar_version) if author else ()
-    solved = post.thread.solution_id == post.pk
-    # The state and the rule cited by a removal are in the key: a moderation decision makes a new card.
-    return digest(
-        post.pk, post.edit_count, post.state, post.removed_rule, solved, post.reply_to_id, *author_parts
+def thread_overlay(request: HttpRequest, pk: int) -> HttpResponse:
+    """What a shared thread page shows differently to this member (htmx out-of-band swaps): their
+    navigation, reply box, reactions, own posts' tools and held posts. Nothing for visitors."""
+    user = request.user
+    if not user.is_authenticated:
+        return HttpResponse(status=204)
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        raise Http404 from None
+    posts = selectors.thread_overlay_posts(user, pk, page)
+    thread = posts[0].thread
+    here = f"{thread.get_absolute_url()}?page={page}" if page > 1 else thread.get_absolute_url()
+    context = _reader_context(request, thread, posts) | {"page": page, "posts": posts, "here": here}
+    shown = [post for post in posts if post.state != PostState.PENDING]
+    context["changed"] = [post for post in shown if _differs(user, thread, post, context)]
+    context["held"] = [(post, _anchor(post, shown)) for post in posts if post.held_html]
+    for post, _where in context["held"]:
+        post.body_html, post.author = post.held_html, user
+    return render(request, "community/_thread_overlay.html", context)
+
+
+def _differs(user, thread, post, context: dict) -> bool:
+    """Whether the member's tools for a post differ from the shared page's (as a member sees others'
+    posts they neither reacted to nor flagged)."""
+    return bool(
+        post.author_id == user.pk
+        or post.my_kinds
+        or post.flagged
+        or post.can_edit
+        or (context["can_mark_solution"] and post.position > 1)
+        or post.state != PostState.VISIBLE
     )
 
 
-def _with_cards(thread, posts: list[Post]) -> None:
-    """Attach each post's cached card: the part every viewer sees alike."""
+def _anchor(post, shown: list) -> str:
+    """Where a held post goes among the shared page's posts: before the next one, else at the end."""
+    after = next((other for other in shown if other.position > post.position), None)
+    return f"beforebegin:#post-{after.position}" if after else "beforeend:#posts"
+
+
+def _reader_context(request: HttpRequest, thread, posts: list) -> dict:
+    """What the posts' tools and the reply box ask about the reader."""
+    user = request.user
+    can_edit = permissions.post_editor(user)
     for post in posts:
         post.thread = thread
-    cards = render_many(
-        "community/_post_card.html",
-        posts,
-        key=_card_key,
-        context=lambda post: {"post": post, "is_solution": thread.solution_id == post.pk},
-        timeout=POST_CARD_TTL,
-        load=selectors.post_cards_source,
-    )
-    for post, card in zip(posts, cards, strict=True):
-        post.card = card
+        post.can_edit = can_edit(post)
+    can_reply = permissions.can_reply(user, thread)
+    return {
+        "thread": thread,
+        "reader": user if user.is_authenticated else None,
+        "replies_open": permissions.replies_open(user, thread),
+        "can_reply": can_reply,
+        "reply_form": ReplyForm() if can_reply else None,
+        "can_flag_thread": permissions.can_flag_thread(user, thread) or not user.is_authenticated,
+        "can_mark_solution": permissions.can_mark_solution(user, thread),
+        "reply_blocked": user.is_authenticated and not member_can_post(user),
+        "restriction": member_restriction(user),
+        "netiquette_url": netiquette_url(thread.get_absolute_url()),
+    }
+
+
+def _render_thread(request: HttpRequest, thread, page: int) -> HttpResponse:
+    posts = selectors.thread_posts(request.user, thread, page)
+    context = _reader_context(request, thread, posts) | {
+        "space": thread.space,
+        "page": page,
+        "posts": posts,
+        "pager": _pager(page, thread.page_count),
+        "can_manage": permissions.can_manage_thread(request.user),
+    }
+    return render(request, "community/thread.html", context)
 
 
 def _pager(page: int, last: int) -> list[int | None]:
@@ -223,66 +245,29 @@ def _pager(page: int, last: int) -> list[int | None]:
     return links
 
 
-def _reply_context(request: HttpRequest, thread, reply_form) -> dict:
-    """What the reply box and the posts' footers ask about the member (community/_reply_box.html)."""
-    user = request.user
-    return {
-        "thread": thread,
-        "reply_form": reply_form,
-        "can_flag_thread": permissions.can_flag_thread(user, thread),
-        "reply_blocked": user.is_authenticated and not member_can_post(user),
-        "restriction": member_restriction(user),
-        "netiquette_url": netiquette_url(request.get_full_path()),
-        "can_mark_solution": permissions.can_mark_solution(user, thread),
-    }
+def _quoted(request: HttpRequest, thread) -> dict:
+    """The reply form's start when the member quotes a post of the thread (`?quote=<post id>`)."""
+    quoted = request.GET.get("quote", "")
+    if not quoted.isdigit():
+        return {}
+    try:
+        source = selectors.access_post(request.user, int(quoted))
+    except Http404:
+        return {}
+    if source.thread_id != thread.pk or not source.is_visible:
+        return {}
+    name = source.author.handle if source.author else _("deleted member")
+    quoted_text = "\n".join(f"> {line}" for line in source.body_md.splitlines())
+    return {"body": f"@{name}\n{quoted_text}\n\n", "reply_to": source.pk}
 
 
-def _page_context(request: HttpRequest, thread, page: int, posts: list[Post]) -> dict:
-    _with_cards(thread, posts)
-    return {
-        "thread": thread,
-        "space": thread.space,
-        "page": page,
-        "pager": _pager(page, thread.page_count),
-        "can_manage": permissions.can_manage_thread(request.user),
-    }
-
-
-def _render_thread(request: HttpRequest, thread, page: int, posts: list[Post], reply_form, status: int = 200):
-    context = _page_context(request, thread, page, posts) | _reply_context(request, thread, reply_form)
-    renderer = PostListRenderer(
-        request,
-        thread,
-        page=page,
-        can_quote=reply_form is not None,
-        can_mark_solution=context["can_mark_solution"],
-    )
-    context["posts_html"] = renderer.render(posts, selectors.my_reactions(request.user, posts))
-    return render(request, "community/thread.html", context, status=status)
-
-
-def _build_shell(request: HttpRequest, thread, page: int) -> tuple[HttpResponse, list[Post]]:
-    """The page with holes where the member's own parts go (community/page_shell.py)."""
-    posts = selectors.thread_posts(request.user, thread, page, every_state=True)
-    reply_form = ReplyForm() if permissions.can_reply(request.user, thread) else None
-    context = (
-        _page_context(request, thread, page, posts)
-        | _reply_context(request, thread, reply_form)
-        | {
-            "shell": True,
-            "posts_html": mark_safe(page_shell.POSTS),  # noqa: S308
-            "csrf_token": mark_safe(page_shell.TOKEN),  # noqa: S308
-        }
-    )
-    return render(request, "community/thread.html", context), posts
-
-
-@require_POST
+@login_required
 @netiquette_required
 def post_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reply page (the thread page's reply box without JavaScript, and quoting); its form posts here."""
     thread = selectors.access_thread(request.user, pk)
-    form = ReplyForm(request.POST)
-    if form.is_valid():
+    form = ReplyForm(request.POST or None, initial=_quoted(request, thread))
+    if request.method == "POST" and form.is_valid():
         reply_to = None
         if form.cleaned_data["reply_to"]:
             reply_to = Post.objects.filter(
@@ -302,8 +287,8 @@ def post_reply(request: HttpRequest, pk: int) -> HttpResponse:
             if post.state != "visible":
                 messages.info(request, _("Your reply awaits review by the community team."))
             return redirect(post)
-    posts = selectors.thread_posts(request.user, thread, thread.page_count)
-    return _render_thread(request, thread, thread.page_count, posts, form, status=400)
+    context = _reader_context(request, thread, []) | {"reply_form": form}
+    return render(request, "community/reply.html", context, status=400 if request.method == "POST" else 200)
 
 
 def post_permalink(request: HttpRequest, pk: int) -> HttpResponse:
@@ -356,7 +341,8 @@ def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def post_react(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def post_react(request: HttpRequest, pk: int) -> HttpResponse:
+    kind = request.POST.get("kind", "")
     if kind not in ReactionKind.values:
         return HttpResponseBadRequest(_("Unknown reaction."))
     post = selectors.access_post(request.user, pk)
@@ -368,9 +354,8 @@ def post_react(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
         return redirect(post)
     if request.htmx:
-        post.refresh_from_db(fields=["like_count", "helpful_count"])
-        renderer = PostListRenderer(request, post.thread)
-        return HttpResponse(renderer.reactions(post, selectors.my_reactions(request.user, [post])))
+        post = selectors.post_with_marks(request.user, post.pk)
+        return render(request, "community/_reactions.html", {"post": post, "reader": request.user})
     return redirect(post)
 
 

@@ -25,11 +25,9 @@ from moderation.selectors.notices import (
     unread_notices_key,
 )
 from moderation.selectors.queue import (
-    FLAGGED_ITEMS_SQL,
     flaggable_item,
+    flagged_by,
     flagged_ids,
-    flagged_items,
-    flagged_items_key,
     my_flag,
 )
 from moderation.selectors.standing import (
@@ -44,10 +42,8 @@ __all__ = [
     "Statement",
     "access_notice",
     "flaggable_item",
+    "flagged_by",
     "flagged_ids",
-    "flagged_items",
-    "flagged_items_key",
-    "FLAGGED_ITEMS_SQL",
     "my_flag",
     "notice_from_token",
     "notice_list",

@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import CharField, Count, Q
+from django.db.models import CharField, Count, Exists, Q
 from django.http import Http404
 
-from config.cache import copy_read
 from moderation.models import (
     QUEUED,
     Appeal,
@@ -52,28 +51,10 @@ def my_flag(user, item_type: str, item_id: int) -> Flag | None:
     )
 
 
-# For content apps' hottest pages, to UNION with SQL of their own in one round trip (the ORM's compiling
-# costs more than the query): (item id, label) of the items among an array of ids that a member flagged.
-# Parameters, in order: label, flagger id, item type, the ids. Built from the model's metadata only.
-FLAGGED_ITEMS_SQL = (
-    f"SELECT item_id, %s FROM {Flag._meta.db_table} "  # noqa: S608
-    "WHERE flagger_id = %s AND item_type = %s AND item_id = ANY(%s::bigint[])"
-)
-
-
-def flagged_items_key(user_id: int) -> str:
-    return f"moderation:flagged:{user_id}"
-
-
-def flagged_items(user_id: int, *, found: dict) -> frozenset[tuple[str, int]]:
-    """The (item type, item id) a member flagged, from a copy in Redis (`found`: read by the caller in
-    its own round trip, under flagged_items_key()); the query only when there is none. A new flag marks
-    the copy changed (services.flags.flag_create)."""
-    return copy_read(
-        found,
-        flagged_items_key(user_id),
-        lambda: frozenset(Flag.objects.filter(flagger_id=user_id).values_list("item_type", "item_id")),
-    )
+def flagged_by(user, item_type: str, item_id) -> Exists:
+    """Whether the member flagged the item, as an expression for another app's query (`item_id`: an
+    OuterRef to the item's id), so a page asks it in its own query instead of a second one."""
+    return Exists(Flag.objects.filter(flagger_id=user.pk, item_type=item_type, item_id=item_id))
 
 
 def flagged_ids(user, item_type: str, ids: list[int]) -> set[int]:

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.permissions import is_ambassador, is_community_manager
-from config.cache import copy_changed
 from moderation.models import (
     QUEUED,
     Case,
@@ -29,7 +28,7 @@ from moderation.models import (
 from moderation.permissions import member_can_flag
 from moderation.registry import GONE, HELD, REMOVED, VISIBLE, ItemInfo, registry
 from moderation.screening import Reason
-from moderation.selectors import flagged_items_key, policy_get
+from moderation.selectors import policy_get
 from moderation.services.audit import audit_record
 
 COMMENT_MAX = 1000
@@ -187,7 +186,6 @@ def flag_create(
         _bump(case, score=rule.severity * weight, source=Source.FLAG, rule=rule, policy=policy)
         _hide_past_threshold(case, info, policy)
         case.save()
-        copy_changed(flagged_items_key(actor.pk))
         audit_record(
             actor=actor,
             action="flag",

@@ -10,3 +10,12 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   }
 });
+
+// htmx requests carry Django's CSRF token from its cookie, as Django's documentation describes: pages
+// shared between readers carry no token of their own.
+document.addEventListener("htmx:configRequest", function (event) {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  if (match) {
+    event.detail.headers["X-CSRFToken"] = decodeURIComponent(match[1]);
+  }
+});

@@ -37,6 +37,7 @@ from moderation.models import (
 from moderation.permissions import member_can_flag, member_can_post
 from moderation.selectors import active_points
 from tests.factories import UserFactory, user_with_role
+from tests.pages import thread_page_with_overlay
 
 pytestmark = pytest.mark.django_db
 
@@ -376,9 +377,7 @@ def test_a_suspended_member_can_read_but_not_post_or_flag(client, thread, rules,
             actor=None, decision=None, user_id=author.pk, kind="suspension", days=2, now=timezone.now()
         )
     client.force_login(author)
-    page = client.get(thread.get_absolute_url())
-    assert page.status_code == 200
-    assert "Your account is suspended until" in page.content.decode()
+    assert "Your account is suspended until" in thread_page_with_overlay(client, thread.get_absolute_url())
     author = type(author).objects.get(pk=author.pk)
     with pytest.raises(PermissionDenied):
         forum.post_create(actor=author, thread=thread, body="Let me in.")

@@ -16,6 +16,7 @@ from moderation import services
 from moderation.models import Case, ModerationPolicy, ScreeningMatch, TermAction, WatchedTerm
 from moderation.screening import find_terms, fold, term_normalize
 from tests.factories import UserFactory
+from tests.pages import thread_page_with_overlay
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +106,7 @@ def test_a_held_term_keeps_the_post_for_review_visible_to_its_author_only(client
     assert (case.item_type, case.item_id, case.sources) == ("post", post.pk, ["term"])
     assert ScreeningMatch.objects.get().detail == "c4sino"
     client.force_login(member)
-    assert "Awaiting review" in client.get(thread.get_absolute_url()).content.decode()
+    assert "Awaiting review" in thread_page_with_overlay(client, thread.get_absolute_url())
     client.force_login(UserFactory())
     assert "Best c4sino" not in client.get(thread.get_absolute_url()).content.decode()
 

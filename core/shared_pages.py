@@ -1,0 +1,91 @@
+"""Shared rendered pages: the site's one caching pattern.
+
+A page that reads the same for everyone allowed to see it is rendered once, as a signed-out visitor
+sees it, and stored in Redis under a key made of versions its own rows carry (read by the query that
+checks access: a thread's `version`, which every service that changes what the page shows bumps in
+its transaction), the language, the time zone and the release. A change bumps a version, so the next
+reader renders the page afresh; nothing is ever deleted or marked, and old copies expire. Members get
+the same bytes as visitors: what differs per member comes from one small overlay request the page
+makes. With Redis down every read misses and the page is simply rendered.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import hashlib
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.messages.storage.session import SessionStorage
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import get_language
+
+
+def digest(*parts: object) -> str:
+    return hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=10).hexdigest()
+
+
+@functools.cache
+def release() -> str:
+    """The templates and translations this process renders with, hashed once: a deploy that changes
+    them starts new copies instead of serving old ones."""
+    base = Path(settings.BASE_DIR)
+    files = sorted(
+        path
+        for pattern in ("*/templates/**/*.html", "templates/**/*.html", "locale/**/*.po")
+        for path in base.glob(pattern)
+        if ".venv" not in path.parts
+    )
+    return digest(*(path.read_bytes() for path in files))
+
+
+def pending_messages(request: HttpRequest) -> bool:
+    """Whether a message waits to be shown ("Your reply is saved"): such a page is the reader's own."""
+    return CookieStorage.cookie_name in request.COOKIES or (
+        hasattr(request, "session") and SessionStorage.session_key in request.session
+    )
+
+
+def shareable(request: HttpRequest, params: Iterable[str] = ()) -> bool:
+    """Whether this request may be served a shared copy, as far as the request alone tells: a plain GET
+    reading only the page's own query parameters (a made-up one would make a copy of its own), with
+    no message waiting."""
+    return (
+        settings.SHARED_PAGE_SECONDS > 0
+        and request.method == "GET"
+        and set(params).issuperset(request.GET)
+        and not getattr(request, "htmx", False)
+        and not pending_messages(request)
+    )
+
+
+def as_visitor(request: HttpRequest) -> HttpRequest:
+    """The request as a signed-out visitor would make it: what a shared page is rendered from."""
+    visitor = copy.copy(request)
+    visitor.user = AnonymousUser()
+    visitor.META = {key: value for key, value in request.META.items() if key != "CSRF_COOKIE"}
+    return visitor
+
+
+def shared_page(
+    request: HttpRequest, *, name: str, versions: tuple, render: Callable[[HttpRequest], HttpResponse]
+) -> HttpResponse:
+    """The page `name` for these versions, from Redis, or rendered as a visitor sees it and stored.
+
+    `render(visitor_request)` renders the page; only a 200 is stored.
+    """
+    language, zone = get_language(), timezone.get_current_timezone_name()
+    key = f"shared:{name}:{digest(*versions)}:{language}:{zone}:{release()}"
+    kept = cache.get(key)
+    if kept is not None:
+        return HttpResponse(kept)
+    response = render(as_visitor(request))
+    if response.status_code == 200 and not response.cookies:
+        cache.set(key, response.content, timeout=settings.SHARED_PAGE_SECONDS)
+    return response

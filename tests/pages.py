@@ -1,0 +1,23 @@
+"""Reading a thread page as a member's browser does: the shared page, then its overlay."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from django.test import Client
+
+OVERLAY = re.compile(r'hx-get="([^"]+/overlay/[^"]*)"')
+
+
+def thread_page_with_overlay(client: Client, url: str, **params) -> str:
+    """The page and, when it asks for one, its overlay (what htmx fetches on load), as one text."""
+    response = client.get(url, params)
+    assert response.status_code == 200, response.status_code
+    page = response.content.decode()
+    found = OVERLAY.search(page)
+    if found is None:
+        return page
+    overlay = client.get(html.unescape(found.group(1)), headers={"HX-Request": "true"})
+    assert overlay.status_code in (200, 204), overlay.status_code
+    return page + overlay.content.decode()
