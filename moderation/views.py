@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.forms import form_errors_add
 from moderation import selectors, services
 from moderation.forms import AppealForm, FlagForm
 from moderation.navigation import LOGIN_CHECK_FLAG, netiquette_url, safe_next
@@ -67,7 +68,7 @@ def flag(request: HttpRequest, item_type: str, item_id: int) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors_add(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
@@ -76,14 +77,6 @@ def flag(request: HttpRequest, item_type: str, item_id: int) -> HttpResponse:
     status = 400 if request.method == "POST" else 200
     context = {"info": info, "form": form, "existing": existing, "can_flag": member_can_flag(request.user)}
     return render(request, "moderation/flag.html", context, status=status)
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -131,7 +124,7 @@ def notice_appeal(request: HttpRequest, pk: int) -> HttpResponse:
                 by_link=bool(token),
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors_add(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:

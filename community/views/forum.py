@@ -19,20 +19,12 @@ from community.services import forum as services
 from community.services import thread_views
 from config.branding import branding_get
 from config.pagecache import anonymous_page_cache
+from core.forms import form_errors_add
 from core.shared_pages import shareable, shared_page
 from moderation.decorators import netiquette_required
 from moderation.navigation import netiquette_url
 from moderation.permissions import member_can_post
 from moderation.selectors import member_restriction
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
 
 THREAD_ROW_TTL = 60
 
@@ -65,7 +57,7 @@ def _attempt(form, action):
     try:
         return action()
     except ValidationError as exc:
-        _form_errors(form, exc)
+        form_errors_add(form, exc)
     except PermissionDenied as exc:
         form.add_error(None, str(exc))
     return None
@@ -311,7 +303,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 title=form.cleaned_data["title"] if post.position == 1 else None,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, _("Your changes are saved."))
             return redirect(post)

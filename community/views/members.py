@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,18 +32,10 @@ from community.selectors.members import (
 from community.services import members as services
 from config.branding import branding_get
 from config.pagecache import anonymous_page_cache
+from core.forms import form_errors_add
 from moderation.permissions import member_can_post
 
 INVITATION_SESSION_KEY = "community:invitation-code"
-
-
-def _add_errors(form: Form, error: ValidationError, field: str | None = None) -> None:
-    """Put a service's ValidationError on the form: per field when it names fields the form has."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(field, error)
 
 
 @require_GET
@@ -88,7 +79,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 # The transaction rolled back; forget the values the failed save put on the user.
                 user.refresh_from_db()
-                _add_errors(form, exc, "avatar" if data["avatar"] else None)
+                form_errors_add(form, exc, "avatar" if data["avatar"] else None)
             else:
                 messages.success(request, _("Your profile and preferences are saved."))
                 response = redirect("community:settings")
@@ -120,7 +111,7 @@ def invitations(request: HttpRequest) -> HttpResponse:
         try:
             services.invitation_create(actor=user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_errors_add(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
@@ -179,7 +170,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
         try:
             services.member_delete(actor=user, user=user, password=form.cleaned_data["password"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_errors_add(form, exc)
         else:
             logout(request)
             messages.success(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -19,6 +18,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from accounts.permissions import is_community_manager
+from core.forms import form_errors_add
 from moderation import services
 from moderation.forms import AppealDecisionForm, BulkRemoveForm, DecisionForm
 from moderation.models import QUEUED, Case, CaseState, DecisionAction, Source
@@ -313,7 +313,7 @@ class CaseAdmin(admin.ModelAdmin):
                         explanation=form.cleaned_data["explanation"],
                     )
                 except (ValidationError, PermissionDenied) as exc:
-                    _form_errors(form, exc)
+                    form_errors_add(form, exc)
                 else:
                     self.message_user(
                         request, _("The appeal is decided; the author is told."), messages.SUCCESS
@@ -336,7 +336,7 @@ class CaseAdmin(admin.ModelAdmin):
                     body=data["body"],
                 )
             except (ValidationError, PermissionDenied) as exc:
-                _form_errors(form, exc)
+                form_errors_add(form, exc)
             else:
                 self.message_user(
                     request, _("Decided. The author is told where a rule was cited."), messages.SUCCESS
@@ -348,16 +348,6 @@ class CaseAdmin(admin.ModelAdmin):
         if request.POST.get("then") == "next":
             return self.next_case_view(request)
         return redirect("admin:moderation_case_changelist")
-
-
-def _form_errors(form: forms.Form, exc: Exception) -> None:
-    if isinstance(exc, PermissionDenied):
-        form.add_error(None, str(exc))
-    elif hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def case_link(case_id: int | None) -> str:
