@@ -296,7 +296,7 @@ CELERY_BEAT_SCHEDULE = {
     "community-flush-thread-views": {"task": "community.flush_thread_views", "schedule": 60.0},
     "moderation-notices-sweep": {"task": "moderation.notices_sweep", "schedule": 60.0},
 }
-# Signed-out visitors share a copy of public pages this many seconds old (0: never; config/pagecache.py).
+# Signed-out visitors share a copy of public pages this many seconds old (0: never; core/pagecache.py).
 ANONYMOUS_PAGE_SECONDS = int(env("ANONYMOUS_PAGE_SECONDS", "10"))
 # Shared rendered pages (core/shared_pages.py) live at most this long; their keys follow every change,
 # so this only bounds what a lost version bump could leave stale. 0: every page is rendered.

@@ -248,7 +248,7 @@ def post_search(
     if not params["space_ids"]:
         return SearchPage(results=[], number=page, has_next=False, total=0, capped=False)
     # Everyone who may read the same spaces gets the same results: they share them for a few seconds,
-    # as visitors share whole pages (config/pagecache.py); a popular search costs one statement.
+    # as visitors share whole pages (core/pagecache.py); a popular search costs one statement.
     seconds = settings.SEARCH_RESULTS_SECONDS
     key = "community:search:" + digest(
         translation.get_language(), params["text"], sorted(params["space_ids"]), params["space_id"],

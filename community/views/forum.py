@@ -18,8 +18,8 @@ from community.selectors.onboarding import onboarding_checklist
 from community.services import forum as services
 from community.services import thread_views
 from config.branding import branding_get
-from config.pagecache import anonymous_page_cache
 from core.forms import form_errors_add
+from core.pagecache import anonymous_page_cache
 from core.shared_pages import shareable, shared_page
 from moderation.decorators import netiquette_required
 from moderation.navigation import netiquette_url

@@ -31,8 +31,8 @@ from community.selectors.members import (
 )
 from community.services import members as services
 from config.branding import branding_get
-from config.pagecache import anonymous_page_cache
 from core.forms import form_errors_add
+from core.pagecache import anonymous_page_cache
 from moderation.permissions import member_can_post
 
 INVITATION_SESSION_KEY = "community:invitation-code"

@@ -3,7 +3,7 @@ from django.shortcuts import render
 
 from community.filters import PostSearchFilter
 from community.selectors.search import MAX_PAGES, search_spaces
-from config.pagecache import anonymous_page_cache
+from core.pagecache import anonymous_page_cache
 
 
 @anonymous_page_cache(params=("q", "space", "author", "after", "before", "page"))
@@ -11,7 +11,7 @@ def search(request: HttpRequest) -> HttpResponse:
     """The search page, open to everyone; each viewer searches only the spaces they may read.
 
     Signed-out visitors all read the public spaces: they share a copy of each results page for a few
-    seconds, like the other public pages (config/pagecache.py).
+    seconds, like the other public pages (core/pagecache.py).
     """
     filterset = PostSearchFilter(request.GET or None, spaces=search_spaces(request.user))
     results = filterset.search(page=_page_number(request))

@@ -1,4 +1,4 @@
-"""Signed-out visitors share a copy of public lists for a few seconds (config/pagecache.py); thread
+"""Signed-out visitors share a copy of public lists for a few seconds (core/pagecache.py); thread
 pages have their shared copies of their own (tests/community/test_shared_pages.py)."""
 
 from __future__ import annotations
