@@ -16,6 +16,6 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
     def format_email_subject(self, subject: str) -> str:
-        from config.branding import branding_get
+        from core.branding import branding_get
 
         return f"[{branding_get().name}] {subject}"

@@ -14,7 +14,7 @@ ROLE_LABELS = {
 
 # App labels whose every permission a community manager holds, and single permissions per role.
 ROLE_APPS = {
-    COMMUNITY_MANAGERS: {"accounts", "platform", "community", "moderation", "events", "django_celery_beat"},
+    COMMUNITY_MANAGERS: {"accounts", "core", "community", "moderation", "events", "django_celery_beat"},
 }
 ROLE_PERMISSIONS = {
     COMMUNITY_MANAGERS: {"reporting.view_dashboard", "account.view_emailaddress"},

@@ -14,7 +14,7 @@ from django.utils.text import Truncator
 
 from community.models import Post, PostState, Space
 from community.permissions import can_see_thread
-from config.branding import branding_get
+from core.branding import branding_get
 
 EXCERPT_CHARS = 400
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from community.text import ACCENTED, UNACCENTED
-from config.models import hex_colour
+from core.models import hex_colour
 
 TITLE_MAX = 150
 POST_MAX = 50_000

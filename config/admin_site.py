@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.permissions import can_use_admin
-from config.branding import branding_get
+from core.branding import branding_get
 
 
 class AgoraAdminSite(admin.AdminSite):

@@ -8,11 +8,9 @@ class AgoraAdminConfig(AdminConfig):
 
 
 class PlatformConfig(AppConfig):
-    """Platform-wide pieces: site branding, health, translations tooling, the Celery heartbeat."""
+    """Platform-wide pieces: health, translations tooling, the Celery heartbeat (the site's branding,
+    first made here, now lives in core)."""
 
     name = "config"
     label = "platform"
     verbose_name = _("Site")
-
-    def ready(self) -> None:
-        from config import branding  # noqa: F401 - connects cache invalidation

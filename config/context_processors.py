@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 
 from accounts.permissions import can_use_admin, can_view_reporting, is_ambassador, is_community_manager
-from config.branding import branding_get
+from core.branding import branding_get
 
 
 def site(request: HttpRequest) -> dict:

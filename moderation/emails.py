@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from config.branding import branding_get
+from core.branding import branding_get
 from moderation.models import Notice
 from moderation.selectors.notices import notice_token, statement_for
 

@@ -17,7 +17,7 @@ from community.selectors import forum as selectors
 from community.selectors.onboarding import onboarding_checklist
 from community.services import forum as services
 from community.services import thread_views
-from config.branding import branding_get
+from core.branding import branding_get
 from core.forms import form_errors_add
 from core.pagecache import anonymous_page_cache
 from core.shared_pages import shareable, shared_page

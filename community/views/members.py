@@ -30,7 +30,7 @@ from community.selectors.members import (
     referral_list,
 )
 from community.services import members as services
-from config.branding import branding_get
+from core.branding import branding_get
 from core.forms import form_errors_add
 from core.pagecache import anonymous_page_cache
 from moderation.permissions import member_can_post

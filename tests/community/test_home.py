@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from config.branding import branding_update
+from core.branding import branding_update
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.roles import COMMUNITY_MANAGERS
 from community.models import Invitation, MemberState
 from community.services.members import invitation_create, invitation_redeem, invitation_revoke
-from config.branding import branding_update
+from core.branding import branding_update
 from tests.factories import UserFactory, user_with_role
 
 pytestmark = pytest.mark.django_db

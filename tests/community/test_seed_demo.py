@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts.permissions import can_use_admin, can_view_reporting, is_ambassador
 from community.management.commands.seed_demo import DEMO_PASSWORD
-from config.models import SiteBranding
+from core.models import SiteBranding
 from reporting.models import DailyKPI
 
 pytestmark = pytest.mark.django_db

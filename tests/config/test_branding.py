@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from config.branding import branding_update
+from core.branding import branding_update
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def test_a_community_manager_changes_the_branding_in_the_admin(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("admin:platform_sitebranding_add"),
+            reverse("admin:core_sitebranding_add"),
             {**BRANDING, "tagline": "Riders helping riders"},
         )
 

@@ -20,7 +20,7 @@ from community.models import Space
 from community.seeding.demo import DemoCommunity
 from community.seeding.large import FIRST_EMAIL, HISTORY_DAYS, MEMBER_PASSWORD, LargeSeed, Sizes
 from community.seeding.spaces import DEMO_SPACES, LARGE_SPACES, spaces_ensure
-from config.models import SiteBranding
+from core.models import SiteBranding
 from moderation.screening import member_limits_off
 from reporting.services import kpi_rollup
 

@@ -6,10 +6,8 @@ import time
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_save
-from django.dispatch import receiver
 
-from config.models import SiteBranding
+from core.models import SiteBranding
 
 CACHE_KEY = "platform:branding:v1"
 
@@ -34,14 +32,13 @@ def branding_get() -> SiteBranding:
     return branding
 
 
+@transaction.atomic
 def branding_update(*, name: str, tagline: str, welcome: str, brand_colour: str) -> SiteBranding:
+    """Save the one row; this process and Redis forget the old one after commit (other processes
+    within LOCAL_SECONDS)."""
     branding = SiteBranding(pk=1, name=name, tagline=tagline, welcome=welcome, brand_colour=brand_colour)
     branding.full_clean()
     branding.save()
-    return branding
-
-
-@receiver(post_save, sender=SiteBranding, dispatch_uid="platform.branding_cache")
-def _forget_branding(**kwargs) -> None:
     _local.clear()
-    transaction.on_commit(lambda: (_local.clear(), cache.delete(CACHE_KEY)))
+    transaction.on_commit(lambda: (_local.clear(), cache.delete(CACHE_KEY)), robust=True)
+    return branding

@@ -20,6 +20,8 @@ class SiteBranding(models.Model):
     class Meta:
         verbose_name = _("site branding")
         verbose_name_plural = _("site branding")
+        # Made by the `platform` app (config) before it moved here: the table keeps its name.
+        db_table = "platform_sitebranding"
         constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="platform_branding_single_row")]
 
     def __str__(self) -> str:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from config.branding import branding_update
-from config.models import SiteBranding
+from core.branding import branding_update
+from core.models import SiteBranding
 
 
 @admin.register(SiteBranding)
