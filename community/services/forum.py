@@ -6,14 +6,13 @@ that bumps the denormalised counters, so pages stay fixed-size slices and counte
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -22,8 +21,6 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from community import permissions
 from community.models import (
-    POST_MAX,
-    TITLE_MAX,
     MemberState,
     Post,
     PostRevision,
@@ -33,45 +30,13 @@ from community.models import (
     Space,
     Thread,
 )
-from community.services import notifications
-from community.text import clean_text, mentioned_names, render_markdown
+from community.services import notifications, visibility
+from community.services.writing import clean_body, clean_title, render_body
+from community.text import mentioned_names
 from moderation import services as moderation
 from moderation.models import Source
 from moderation.screening import Reason, ScreeningResult, screen_text
 from moderation.selectors import policy_get
-
-
-def _clean_body(body: str) -> str:
-    body = clean_text(body)
-    if not body:
-        raise ValidationError({"body": _("Write something before posting.")})
-    if len(body) > POST_MAX:
-        raise ValidationError(
-            {
-                "body": _("A post holds at most %(max)s characters; this one has %(n)s.")
-                % {"max": POST_MAX, "n": len(body)}
-            }
-        )
-    return body
-
-
-def _render(body: str) -> str:
-    """Markdown to sanitised HTML, linking the @handles of members who exist (one query)."""
-    names = mentioned_names(body)
-    known = {}
-    if names:
-        handles = User.objects.filter(handle__iregex=r"^(" + "|".join(map(re.escape, names[:50])) + r")$")
-        known = {h.lower(): (h, pk) for h, pk in handles.filter(is_active=True).values_list("handle", "pk")}
-    return render_markdown(body, known)
-
-
-def _clean_title(title: str) -> str:
-    title = " ".join(clean_text(title).split())
-    if len(title) < 3:
-        raise ValidationError({"title": _("Give the thread a title of at least 3 characters.")})
-    if len(title) > TITLE_MAX:
-        raise ValidationError({"title": _("A title holds at most %(max)s characters.") % {"max": TITLE_MAX}})
-    return title
 
 
 def _screen(actor: User, space: Space, body: str, *, title: str = "", edit: bool = False) -> ScreeningResult:
@@ -121,28 +86,6 @@ def _member_state_locked(user: User) -> MemberState:
     return MemberState.objects.select_for_update().get(pk=state.pk)
 
 
-def _count_visible_post(*, thread: Thread, post: Post, author: User) -> None:
-    """Bump thread, space and member counters for a post that became visible (same transaction)."""
-    now = post.created_at
-    Thread.objects.filter(pk=thread.pk).update(
-        post_count=F("post_count") + 1,
-        last_activity_at=Greatest(F("last_activity_at"), now),
-        last_poster=author,
-    )
-    Space.objects.filter(pk=thread.space_id).update(
-        post_count=F("post_count") + 1,
-        last_activity_at=now,
-        thread_count=F("thread_count") + int(post.position == 1),
-    )
-    MemberState.objects.filter(pk=author.pk).update(post_count=F("post_count") + 1)
-
-
-def thread_touch(thread_id: int) -> None:
-    """What the thread's page shows changed: bump its version, in the caller's transaction, so that the
-    next reader renders the page afresh (core/shared_pages.py)."""
-    Thread.objects.filter(pk=thread_id).update(version=F("version") + 1)
-
-
 MEMBER_THREADS_BATCH = 1000
 
 
@@ -169,7 +112,7 @@ def thread_create(
     """Open a thread with its first post. A second submit of the same form returns the first thread."""
     if not permissions.can_start_thread(actor, space):
         raise PermissionDenied(_("You cannot start a thread in this space."))
-    title, body = _clean_title(title), _clean_body(body)
+    title, body = clean_title(title), clean_body(body)
     # The member's row lock queues a double submit behind the first, which has committed when it ends.
     member = _member_state_locked(actor)
     existing = _existing_post(client_token)
@@ -202,7 +145,7 @@ def thread_create(
         member.introduction = thread
         member.save(update_fields=["introduction"])
     if state == PostState.VISIBLE:
-        _count_visible_post(thread=thread, post=post, author=actor)
+        visibility.post_counts_add(thread=thread, post=post, author=actor)
     notifications.post_published(post=post)
     moderation.screening_record(item_type="thread", item_id=thread.pk, reasons=screening.reasons)
     thread.refresh_from_db()
@@ -220,7 +163,7 @@ def _insert_post(
                 author=author,
                 position=position,
                 body_md=body,
-                body_html=_render(body),
+                body_html=render_body(body),
                 language=(author.language or "fr")[:2],
                 state=state,
                 reply_to=reply_to,
@@ -247,7 +190,7 @@ def post_create(
     client_token: uuid.UUID | None = None,
 ) -> Post:
     """Reply in a thread. Locks the thread row to take the next position; notifies after commit."""
-    body = _clean_body(body)
+    body = clean_body(body)
     existing = _existing_post(client_token)
     if existing is not None:
         return existing
@@ -280,7 +223,7 @@ def post_create(
         return Post.objects.get(client_token=client_token)
     Thread.objects.filter(pk=thread.pk).update(last_position=position, version=F("version") + 1)
     if state == PostState.VISIBLE:
-        _count_visible_post(thread=thread, post=post, author=actor)
+        visibility.post_counts_add(thread=thread, post=post, author=actor)
         if thread.author_id != actor.pk:
             MemberState.objects.filter(pk=actor.pk, first_reply_at__isnull=True).update(
                 first_reply_at=post.created_at
@@ -296,8 +239,8 @@ def post_edit(*, actor: User, post: Post, body: str, title: str | None = None) -
     post = Post.objects.select_for_update().select_related("thread__space").get(pk=post.pk)
     if not permissions.can_edit_post(actor, post):
         raise PermissionDenied(_("You cannot edit this post."))
-    body = _clean_body(body)
-    new_title = _clean_title(title) if (title is not None and post.position == 1) else None
+    body = clean_body(body)
+    new_title = clean_title(title) if (title is not None and post.position == 1) else None
     if body == post.body_md and (new_title is None or new_title == post.thread.title):
         return post
     screening = _screen(actor, post.thread.space, body, title=new_title or "", edit=True)
@@ -308,7 +251,7 @@ def post_edit(*, actor: User, post: Post, body: str, title: str | None = None) -
         reasons.append(Reason(Source.RESUBMITTED, _("Edited by its author while awaiting review")))
     PostRevision.objects.create(post=post, body_md=post.body_md, edited_by=actor)
     post.body_md = body
-    post.body_html = _render(body)
+    post.body_html = render_body(body)
     post.edit_count = F("edit_count") + 1
     post.edited_at = timezone.now()
     fields = ["body_md", "body_html", "edit_count", "edited_at"]
@@ -319,17 +262,15 @@ def post_edit(*, actor: User, post: Post, body: str, title: str | None = None) -
         fields.append("state")
     post.save(update_fields=fields)
     if held and post.position > 1:
-        _uncount_post(post)
+        visibility.post_counts_remove(post)
     if new_title is not None and new_title != post.thread.title:
         Thread.objects.filter(pk=post.thread_id).update(title=new_title)
     if held and post.position == 1:
         # The first post is the thread: held together, its replies leave the counts as on deletion.
-        from community.services.moderation import thread_moderate
-
-        thread_moderate(thread_id=post.thread_id, visibility="held")
+        visibility.thread_state_set(thread_id=post.thread_id, state=PostState.PENDING)
     item = ("thread", post.thread_id) if post.position == 1 else ("post", post.pk)
     moderation.screening_record(item_type=item[0], item_id=item[1], reasons=reasons)
-    thread_touch(post.thread_id)
+    visibility.thread_touch(post.thread_id)
     post.refresh_from_db()
     return post
 
@@ -344,44 +285,17 @@ def post_delete(*, actor: User, post: Post) -> None:
     post.state = PostState.DELETED
     post.save(update_fields=["state"])
     thread = post.thread
-    thread_touch(thread.pk)
+    visibility.thread_touch(thread.pk)
     if was_visible:
-        _uncount_post(post)
+        visibility.post_counts_remove(post)
     if thread.solution_id == post.pk:
         Thread.objects.filter(pk=thread.pk).update(solution=None)
     if post.position == 1:
         Thread.objects.filter(pk=thread.pk).update(state=PostState.DELETED)
         if thread.state == PostState.VISIBLE:
-            _uncount_replies(thread)
+            visibility.replies_counts_move(thread, -1)
         # The checklist must not point a newcomer at an introduction that is gone.
         MemberState.objects.filter(introduction=thread).update(introduction=None)
-
-
-def _uncount_post(post: Post) -> None:
-    """A post that stops being visible leaves its thread's, space's and author's counts."""
-    Thread.objects.filter(pk=post.thread_id).update(post_count=Greatest(F("post_count") - 1, 0))
-    Space.objects.filter(pk=post.thread.space_id).update(post_count=Greatest(F("post_count") - 1, 0))
-    if post.author_id:
-        MemberState.objects.filter(pk=post.author_id).update(post_count=Greatest(F("post_count") - 1, 0))
-
-
-def _uncount_replies(thread: Thread) -> None:
-    """A deleted thread takes its visible replies out of the space's and their authors' counts."""
-    replies = Post.objects.filter(thread=thread, state=PostState.VISIBLE, position__gt=1)
-    count = replies.count()
-    Space.objects.filter(pk=thread.space_id).update(
-        thread_count=Greatest(F("thread_count") - 1, 0), post_count=Greatest(F("post_count") - count, 0)
-    )
-    per_author = (
-        replies.filter(author_id=OuterRef("pk"))
-        .order_by()
-        .values("author_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    MemberState.objects.filter(pk__in=replies.values("author_id")).update(
-        post_count=Greatest(F("post_count") - Subquery(per_author), 0)
-    )
 
 
 @transaction.atomic
@@ -399,7 +313,7 @@ def reaction_toggle(*, actor: User, post: Post, kind: str) -> bool:
     deleted, _detail = Reaction.objects.filter(post=post, user=actor, kind=kind).delete()
     if deleted:
         Post.objects.filter(pk=post.pk).update(**{counter: Greatest(F(counter) - 1, 0)})
-        thread_touch(post.thread_id)
+        visibility.thread_touch(post.thread_id)
         return False
     try:
         with transaction.atomic():
@@ -407,7 +321,7 @@ def reaction_toggle(*, actor: User, post: Post, kind: str) -> bool:
     except IntegrityError:
         return True  # A concurrent click of the same member added it first.
     Post.objects.filter(pk=post.pk).update(**{counter: F(counter) + 1})
-    thread_touch(post.thread_id)
+    visibility.thread_touch(post.thread_id)
     return True
 
 
@@ -424,7 +338,7 @@ def thread_mark_solution(*, actor: User, thread: Thread, post: Post | None) -> T
     previous = thread.solution_id
     thread.solution = post
     thread.save(update_fields=["solution"])
-    thread_touch(thread.pk)
+    visibility.thread_touch(thread.pk)
     if post is not None and post.pk != previous and post.author_id and post.author_id != actor.pk:
         notifications.solution_marked(post=post)
     return thread
@@ -455,7 +369,7 @@ def thread_update_flags(
         fields.append("featured_at")
     if fields:
         thread.save(update_fields=fields)
-        thread_touch(thread.pk)
+        visibility.thread_touch(thread.pk)
     return thread
 
 

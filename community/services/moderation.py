@@ -1,30 +1,23 @@
-"""What moderation's decisions do to the forum: visibility of posts, threads and bios, with the counters.
+"""What moderation's decisions do to the forum, called by the adapters of community/moderation_adapters.py
+(moderation never imports community): visibility in moderation's words, and the team's edits.
 
-Called by the adapters of community/moderation.py (moderation never imports community). Each change of
-visibility keeps the denormalised counters in step in the caller's transaction, as post_delete does, and
-a post that becomes visible for the first time notifies as if just published.
+The states and their counters belong to community.services.visibility.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import F
 
 from accounts.models import User
 from accounts.services import profile_update
-from community.models import MemberState, Post, PostState, Space, Thread
-from community.services import notifications
-from community.services.forum import (
-    _count_visible_post,
-    _render,
-    _uncount_post,
-    _uncount_replies,
-    thread_touch,
-)
+from community.models import MemberState, Post, PostRevision, PostState
+from community.services.visibility import post_state_set, thread_state_set, thread_touch
+from community.services.writing import clean_body, render_body
 
 # Moderation's words for visibility, and the forum's states.
 TO_STATE = {"visible": PostState.VISIBLE, "held": PostState.PENDING, "removed": PostState.REMOVED}
-FROM_STATE = {
+FROM_STATE: dict[str, str] = {
     PostState.VISIBLE: "visible",
     PostState.PENDING: "held",
     PostState.REMOVED: "removed",
@@ -32,77 +25,15 @@ FROM_STATE = {
 }
 
 
-def _recount_replies(thread: Thread) -> None:
-    """The inverse of _uncount_replies: a thread back in view brings its visible replies' counts back."""
-    replies = Post.objects.filter(thread=thread, state=PostState.VISIBLE, position__gt=1)
-    count = replies.count()
-    Space.objects.filter(pk=thread.space_id).update(post_count=F("post_count") + count)
-    per_author = (
-        replies.filter(author_id=OuterRef("pk"))
-        .order_by()
-        .values("author_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    MemberState.objects.filter(pk__in=replies.values("author_id")).update(
-        post_count=F("post_count") + Subquery(per_author)
-    )
-
-
-@transaction.atomic
 def post_moderate(*, post_id: int, visibility: str, rule_number: int | None = None) -> str:
-    """Set a post's visibility for moderation; returns the visibility it had. Locks the post row."""
-    post = Post.objects.select_for_update().select_related("thread__space").get(pk=post_id)
-    before = post.state
-    if before == PostState.DELETED:
-        return FROM_STATE[before]
-    state = TO_STATE[visibility]
-    post.state = state
-    post.removed_rule = rule_number if state == PostState.REMOVED else None
-    post.save(update_fields=["state", "removed_rule"])
-    thread_touch(post.thread_id)
-    if before == PostState.VISIBLE and state != PostState.VISIBLE:
-        _uncount_post(post)
-        if post.thread.solution_id == post.pk:
-            Thread.objects.filter(pk=post.thread_id).update(solution=None)
-    elif before != PostState.VISIBLE and state == PostState.VISIBLE and post.author_id:
-        author = User(pk=post.author_id)
-        _count_visible_post(thread=post.thread, post=post, author=author)
-        notifications.post_approved(post=post)
+    """Set a post's visibility for moderation; returns the visibility it had."""
+    before = post_state_set(post_id=post_id, state=TO_STATE[visibility], rule_number=rule_number)
     return FROM_STATE[before]
 
 
-@transaction.atomic
 def thread_moderate(*, thread_id: int, visibility: str, rule_number: int | None = None) -> str:
     """Set a thread's visibility (title and first post together); returns the visibility it had."""
-    # The first post before the thread, as every write to a post then its thread (an edit, a reaction)
-    # locks them: the opposite order could deadlock with the author editing it.
-    first = Post.objects.select_for_update().filter(thread_id=thread_id, position=1).first()
-    thread = Thread.objects.select_for_update(of=("self",)).select_related("space").get(pk=thread_id)
-    before = thread.state
-    if before == PostState.DELETED:
-        return FROM_STATE[before]
-    state = TO_STATE[visibility]
-    Thread.objects.filter(pk=thread.pk).update(
-        state=state, removed_rule=rule_number if state == PostState.REMOVED else None
-    )
-    if first is not None and first.state != PostState.DELETED:
-        first_before = first.state
-        first.state = state
-        first.removed_rule = rule_number if state == PostState.REMOVED else None
-        first.save(update_fields=["state", "removed_rule"])
-        thread_touch(thread.pk)
-        if before == PostState.VISIBLE and state != PostState.VISIBLE:
-            if first_before == PostState.VISIBLE:
-                _uncount_post(first)
-            _uncount_replies(thread)
-        elif before != PostState.VISIBLE and state == PostState.VISIBLE:
-            if first.author_id:
-                _count_visible_post(thread=thread, post=first, author=User(pk=first.author_id))
-            _recount_replies(thread)
-            thread.state = state
-            first.thread = thread
-            notifications.post_approved(post=first)
+    before = thread_state_set(thread_id=thread_id, state=TO_STATE[visibility], rule_number=rule_number)
     return FROM_STATE[before]
 
 
@@ -118,14 +49,11 @@ def bio_moderate(*, user_id: int, visibility: str) -> str:
 @transaction.atomic
 def post_moderator_edit(*, actor: User, post_id: int, body: str) -> None:
     """Edit and approve: the moderator's text replaces the post's, the old one kept as a revision."""
-    from community.models import PostRevision
-    from community.services.forum import _clean_body
-
     post = Post.objects.select_for_update().get(pk=post_id)
-    body = _clean_body(body)
+    body = clean_body(body)
     PostRevision.objects.create(post=post, body_md=post.body_md, edited_by=actor)
     Post.objects.filter(pk=post.pk).update(
-        body_md=body, body_html=_render(body), edit_count=F("edit_count") + 1
+        body_md=body, body_html=render_body(body), edit_count=F("edit_count") + 1
     )
     thread_touch(post.thread_id)
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.permissions import can_use_admin, can_view_reporting, is_ambassador
-from community.management.commands.seed_demo import DEMO_PASSWORD
+from config.management.commands.seed_demo import DEMO_PASSWORD
 from core.models import SiteBranding
 from reporting.models import DailyKPI
 

@@ -2,6 +2,8 @@
 
 python manage.py seed_demo                  # branding, demo logins, a small living community, KPIs
 python manage.py seed_demo --scale large    # and ≥ 100k members, 50k threads, 1M posts (COPY)
+
+It seeds every app (and rolls the KPIs up), so it lives at the top, beside the launcher that runs it.
 """
 
 import time

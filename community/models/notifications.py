@@ -1,0 +1,90 @@
+"""What the forum tells members: followed threads, notifications, and the outbox of e-mails to send."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from community.models.forum import Post, Thread
+
+
+class Subscription(models.Model):
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="subscriptions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "thread"], name="community_subscription_once")]
+        indexes = [models.Index(fields=["thread"], name="community_subscription_thread")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.thread_id}"
+
+
+class NotificationKind(models.TextChoices):
+    REPLY = "reply", _("Reply in a thread you follow")
+    MENTION = "mention", _("Mention")
+    SOLUTION = "solution", _("Best answer")
+    WELCOME = "welcome", _("Welcome")
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=10, choices=NotificationKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            # A post notifies each recipient once per kind, however often the work is retried.
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "post"],
+                condition=Q(post__isnull=False),
+                name="community_notify_once",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="community_notification_list"),
+            models.Index(
+                fields=["recipient"], condition=Q(read_at__isnull=True), name="community_notification_unread"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id}"
+
+
+class OutboxMessage(models.Model):
+    """Work that must happen after a write (an e-mail), stored in the same transaction as the write.
+
+    A Celery task sends it right after commit; a periodic sweep sends whatever is still unsent (Redis was
+    down, the worker died). The unique key makes a retried or duplicated dispatch send nothing twice.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=40)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=Q(sent_at__isnull=True), name="community_outbox_unsent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,131 @@
+"""What readers see of the forum: the one owner of posts' and threads' states, their counters and the
+threads' versions.
+
+Every change of visibility (a deletion, a hold, a removal, an approval) goes through here, so the
+denormalised counters (posts per thread, space and member; threads per space) move by exactly one in
+the caller's transaction, and the thread's version is bumped so its shared pages are rendered afresh
+(core/shared_pages.py).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Greatest
+
+from accounts.models import User
+from community.models import MemberState, Post, PostState, Space, Thread
+from community.services import notifications
+
+
+def thread_touch(thread_id: int) -> None:
+    """What the thread's page shows changed: bump its version, in the caller's transaction, so that the
+    next reader renders the page afresh."""
+    Thread.objects.filter(pk=thread_id).update(version=F("version") + 1)
+
+
+def post_counts_add(*, thread: Thread, post: Post, author: User) -> None:
+    """A post became visible: its thread, space and author count it (its thread too, if it is the first)."""
+    now = post.created_at
+    Thread.objects.filter(pk=thread.pk).update(
+        post_count=F("post_count") + 1,
+        last_activity_at=Greatest(F("last_activity_at"), now),
+        last_poster=author,
+    )
+    Space.objects.filter(pk=thread.space_id).update(
+        post_count=F("post_count") + 1,
+        last_activity_at=now,
+        thread_count=F("thread_count") + int(post.position == 1),
+    )
+    MemberState.objects.filter(pk=author.pk).update(post_count=F("post_count") + 1)
+
+
+def post_counts_remove(post: Post) -> None:
+    """A post stopped being visible: the inverse of post_counts_add (counters never go below zero)."""
+    Thread.objects.filter(pk=post.thread_id).update(post_count=Greatest(F("post_count") - 1, 0))
+    Space.objects.filter(pk=post.thread.space_id).update(
+        post_count=Greatest(F("post_count") - 1, 0),
+        thread_count=Greatest(F("thread_count") - int(post.position == 1), 0),
+    )
+    if post.author_id:
+        MemberState.objects.filter(pk=post.author_id).update(post_count=Greatest(F("post_count") - 1, 0))
+
+
+def replies_counts_move(thread: Thread, sign: int) -> None:
+    """A thread left view (-1) or came back (+1): its visible replies leave or rejoin the space's and
+    their authors' counts (the thread's own count keeps them: it is not shown while hidden)."""
+    replies = Post.objects.filter(thread=thread, state=PostState.VISIBLE, position__gt=1)
+    count = replies.count()
+    Space.objects.filter(pk=thread.space_id).update(post_count=Greatest(F("post_count") + sign * count, 0))
+    per_author = (
+        replies.filter(author_id=OuterRef("pk"))
+        .order_by()
+        .values("author_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    MemberState.objects.filter(pk__in=replies.values("author_id")).update(
+        post_count=Greatest(F("post_count") + sign * Subquery(per_author), 0)
+    )
+
+
+@transaction.atomic
+def post_state_set(*, post_id: int, state: str, rule_number: int | None = None) -> str:
+    """Set a reply's state (moderation's decisions); returns the state it had. Locks the post row.
+
+    A deleted post stays deleted. A post that becomes visible for the first time notifies as if just
+    published.
+    """
+    post = Post.objects.select_for_update().select_related("thread__space").get(pk=post_id)
+    before = post.state
+    if before == PostState.DELETED:
+        return before
+    post.state = state
+    post.removed_rule = rule_number if state == PostState.REMOVED else None
+    post.save(update_fields=["state", "removed_rule"])
+    thread_touch(post.thread_id)
+    if before == PostState.VISIBLE and state != PostState.VISIBLE:
+        post_counts_remove(post)
+        if post.thread.solution_id == post.pk:
+            Thread.objects.filter(pk=post.thread_id).update(solution=None)
+    elif before != PostState.VISIBLE and state == PostState.VISIBLE and post.author_id:
+        post_counts_add(thread=post.thread, post=post, author=User(pk=post.author_id))
+        notifications.post_approved(post=post)
+    return before
+
+
+@transaction.atomic
+def thread_state_set(*, thread_id: int, state: str, rule_number: int | None = None) -> str:
+    """Set a thread's state, its title and first post together; returns the state it had.
+
+    The first post is locked before the thread, as every write to a post then its thread (an edit, a
+    reaction) locks them: the opposite order could deadlock with the author editing it.
+    """
+    first = Post.objects.select_for_update().filter(thread_id=thread_id, position=1).first()
+    thread = Thread.objects.select_for_update(of=("self",)).select_related("space").get(pk=thread_id)
+    before = thread.state
+    if before == PostState.DELETED:
+        return before
+    Thread.objects.filter(pk=thread.pk).update(
+        state=state,
+        removed_rule=rule_number if state == PostState.REMOVED else None,
+        version=F("version") + 1,
+    )
+    if first is None or first.state == PostState.DELETED:
+        return before
+    first_before = first.state
+    first.state = state
+    first.removed_rule = rule_number if state == PostState.REMOVED else None
+    first.save(update_fields=["state", "removed_rule"])
+    if before == PostState.VISIBLE and state != PostState.VISIBLE:
+        if first_before == PostState.VISIBLE:
+            post_counts_remove(first)
+        replies_counts_move(thread, -1)
+    elif before != PostState.VISIBLE and state == PostState.VISIBLE:
+        if first.author_id:
+            post_counts_add(thread=thread, post=first, author=User(pk=first.author_id))
+        replies_counts_move(thread, +1)
+        thread.state = state
+        first.thread = thread
+        notifications.post_approved(post=first)
+    return before
