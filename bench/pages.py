@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import random
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
@@ -23,6 +24,11 @@ class Page:
     url: str | None  # None: the page does not exist on this branch
     signed_in: bool = False
     note: str = ""
+    # Driven by a wrk Lua script (bench/run.py): each "unit" is one or more requests, a list of
+    # (path, signed_in, htmx) made in turn; a unit is picked at random per request (or per view).
+    units: list[list[tuple[str, bool, bool]]] | None = field(default=None, repr=False)
+    per_unit: int = 1  # requests per unit: 2 for a whole view (page + overlay)
+    htmx: bool = False  # send HX-Request: true (the overlay)
 
 
 def _reverse(name: str, *args) -> str | None:
@@ -63,7 +69,73 @@ def session_cookie(user) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
 
 
-def pages(*, trivial: bool = True) -> list[Page]:
+def hot_thread():
+    """The one longest public, visible thread: its page 1 is the hot page (a shared copy hit)."""
+    return (
+        Thread.objects.filter(space__visibility=Visibility.PUBLIC, state=PostState.VISIBLE)
+        .order_by("-last_position")
+        .first()
+    )
+
+
+def thread_paths(
+    count: int, *, seed: int, exclude: set[str] = frozenset(), random_page: bool = True
+) -> list[str]:
+    """`count` thread pages drawn at random from every visible thread of the public spaces (one page per
+    thread; a random valid page of it with `random_page`), not in `exclude`: the long tail."""
+    rows = list(
+        Thread.objects.filter(space__visibility=Visibility.PUBLIC, state=PostState.VISIBLE)
+        .order_by("pk")
+        .values_list("pk", "last_position")
+    )
+    pick = random.Random(seed)
+    result = []
+    for pk, last in pick.sample(rows, min(len(rows), count + len(exclude))):
+        last_page = max(1, -(-last // POSTS_PER_PAGE))
+        page = pick.randint(1, last_page) if random_page else 1
+        path = reverse("community:thread", args=[pk]) + (f"?page={page}" if page > 1 else "")
+        if path not in exclude:
+            result.append(path)
+        if len(result) == count:
+            break
+    return result
+
+
+def overlay_path(thread_path: str) -> str:
+    """/threads/7/?page=3 -> /threads/7/overlay/?page=3 (the page asks for page=N always)."""
+    base, _, query = thread_path.partition("?")
+    page = query.removeprefix("page=") if query else "1"
+    return f"{base}overlay/?page={page}"
+
+
+def thread_pages(*, tail: int = 5000, seed: int = 1) -> list[Page]:
+    """The shared thread pages: the long tail (random threads), the hot page, the member's overlay alone
+    and a member's whole view (page + overlay). Visitor and member long tails use disjoint threads, so
+    the member's run does not read the copies the visitor's run stored."""
+    hot = hot_thread()
+    if hot is None or _reverse("community:thread-overlay", hot.pk) is None:
+        return [Page("thread overlay", None, True)]
+    hot_url = reverse("community:thread", args=[hot.pk])
+    tails = thread_paths(3 * tail, seed=seed, exclude={hot_url})
+    visitor_tail, member_tail, view_tail = tails[:tail], tails[tail : 2 * tail], tails[2 * tail :]
+    size = f"{hot.last_position:,} posts"
+    return [
+        Page("long tail (random threads), visitor", hot_url, False, f"{tail:,} random pages",
+             units=[[(path, False, False)] for path in visitor_tail]),
+        Page("long tail (random threads), signed in", hot_url, True, f"{tail:,} other random pages",
+             units=[[(path, True, False)] for path in member_tail]),
+        Page(f"hot thread, page 1 ({size}), visitor", hot_url, False, "shared copy hit"),
+        Page(f"hot thread, page 1 ({size}), signed in", hot_url, True, "shared copy hit"),
+        Page("hot thread overlay (page 1), signed in", overlay_path(hot_url), True, "HX-Request", htmx=True),
+        Page("whole member view, hot thread (page + overlay)", hot_url, True, "views/s = requests/s ÷ 2",
+             units=[[(hot_url, True, False), (overlay_path(hot_url), True, True)]], per_unit=2),
+        Page("whole member view, long tail (page + overlay)", hot_url, True,
+             f"views/s = requests/s ÷ 2; {tail:,} more random pages", per_unit=2,
+             units=[[(path, True, False), (overlay_path(path), True, True)] for path in view_tail]),
+    ]  # fmt: skip
+
+
+def pages(*, trivial: bool = True, tail: int = 5000) -> list[Page]:
     result = []
     if trivial:
         result.append(Page("trivial view (5 KB)", _reverse("bench-trivial"), note="the ceiling"))
@@ -86,8 +158,9 @@ def pages(*, trivial: bool = True) -> list[Page]:
     size = f"{thread.last_position:,} posts" if thread else ""
     for signed_in in (False, True):
         who = "signed in" if signed_in else "anonymous"
-        result.append(Page(f"thread, page 1 ({size}), {who}", thread_url, signed_in))
-        result.append(Page(f"thread, page {last_page}, {who}", deep_url, signed_in))
+        result.append(Page(f"thread, page {last_page} ({size}), {who}", deep_url, signed_in))
+    # Page 1 of that thread is the hot page of thread_pages().
+    result.extend(thread_pages(tail=tail))
     member = bench_member()
     profile_url = _reverse("community:profile", member.handle) if member else None
     result.append(Page("profile", profile_url))

@@ -51,13 +51,19 @@ def test_report_table_gives_each_page_its_ratio_to_the_trivial_view_and_notes_sk
         "duration_s": 20,
         "machine": {"cpus": 2, "memory_gib": 23.5, "python": "3.11.7", "postgresql": "16.2"},
         "pages": [
-            {"name": "trivial view (5 KB)", "queries": 0, "requests_per_s": 800.0, "p50_ms": 4, "p99_ms": 9},
-            {"name": "home", "queries": 3, "requests_per_s": 200.0, "p50_ms": 18, "p99_ms": 40},
+            {"name": "trivial view (5 KB)", "queries": 0, "requests_per_s": 800.0, "p50_ms": 4, "p90_ms": 6,
+             "p99_ms": 9, "non_2xx": 0},
+            {"name": "home", "queries": 3, "requests_per_s": 200.0, "p50_ms": 18, "p90_ms": 30, "p99_ms": 40,
+             "non_2xx": 0},
+            {"name": "whole view", "queries": 2, "requests_per_s": 400.0, "per_unit": 2, "p50_ms": 9,
+             "p90_ms": 12, "p99_ms": 20, "non_2xx": 1, "shared_stored": 1500},
             {"name": "search", "note": "not on this branch yet"},
         ],
-    }
+    }  # fmt: skip
 
     table = markdown(report)
 
-    assert "| home | 3 | 200 | 18 | 40 | 25% |" in table
-    assert "| search | | | | | | not on this branch yet |" in table
+    assert "| home | 3 | 200 |  | 18 | 30 | 40 | 25.0% |  | 0 |  |" in table
+    # A whole view is two requests: its rate and ratio are of views.
+    assert "| whole view | 2 | 400 | 200 | 9 | 12 | 20 | 25.0% | 1,500 | 1 |  |" in table
+    assert "| search | | | | | | | | | | not on this branch yet |" in table
