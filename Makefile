@@ -27,15 +27,16 @@ install-dev: $(STAMP)
 run: $(VENV)/.installed-run
 	$(PY) -m config.launcher run
 
-test: $(STAMP)
-	$(PY) -m ruff check .
-	$(PY) -m ruff format --check .
+test: lint
 	$(PY) -m config.launcher exec -- $(PY) manage.py compiletranslations
 	$(PY) -m config.launcher exec -- $(PY) -m pytest $(PYTEST_ARGS)
 
+# Ruff; the import contracts of DESIGN §3 (pyproject.toml); types of services, selectors, permissions.
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
+	DEBUG=1 $(PY) -m mypy
 
 format: $(STAMP)
 	$(PY) -m ruff check --fix .
@@ -47,6 +48,6 @@ shell: $(VENV)/.installed-run
 clean-data:
 	rm -rf .agora
 
-# The load run (seed first: manage.py seed_demo --scale large); see bench/README.md.
+# The load run (seed first: manage.py seed_demo --scale large, bench/seed_large.py); see bench/README.md.
 bench: $(VENV)/.installed-run
 	$(PY) -m config.launcher exec -- $(PY) bench/run.py

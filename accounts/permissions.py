@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AnonymousUser
 
+from accounts.models import User
 from accounts.roles import AMBASSADORS, COMMUNITY_MANAGERS, MARKETING
 
-Actor = AbstractBaseUser | AnonymousUser
+# What request.user is: the project's user model (AUTH_USER_MODEL), or the anonymous visitor.
+Actor = User | AnonymousUser
+
+
+# The user's group names, read once per user object: a page asks several role questions.
+GROUPS_MEMO = "_agora_groups"
+
+
+def remember_groups(user: User, names: Iterable[str]) -> None:
+    """Keep the group names read along with the user, so that the role questions cost no query."""
+    setattr(user, GROUPS_MEMO, set(names))
 
 
 def _in_group(user: Actor, name: str) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    # Read the group names once per user object: a page asks several role questions.
-    names = getattr(user, "_agora_groups", None)
+    names = getattr(user, GROUPS_MEMO, None)
     if names is None:
         names = set(user.groups.values_list("name", flat=True))
-        user._agora_groups = names
+        setattr(user, GROUPS_MEMO, names)
     return name in names
 
 

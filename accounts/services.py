@@ -99,8 +99,8 @@ def _square_webp(upload: UploadedFile) -> bytes:
                 raise ValidationError(_("The picture has too many pixels."))
             probe.verify()
         upload.seek(0)
-        with Image.open(upload) as image:
-            image = ImageOps.exif_transpose(image).convert("RGB")
+        with Image.open(upload) as opened:
+            image = ImageOps.exif_transpose(opened).convert("RGB")
             image = ImageOps.fit(image, (AVATAR_SIZE, AVATAR_SIZE), Image.Resampling.LANCZOS)
             out = io.BytesIO()
             image.save(out, "WEBP", quality=85)

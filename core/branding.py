@@ -40,5 +40,10 @@ def branding_update(*, name: str, tagline: str, welcome: str, brand_colour: str)
     branding.full_clean()
     branding.save()
     _local.clear()
-    transaction.on_commit(lambda: (_local.clear(), cache.delete(CACHE_KEY)), robust=True)
+
+    def forget() -> None:
+        _local.clear()
+        cache.delete(CACHE_KEY)
+
+    transaction.on_commit(forget, robust=True)
     return branding

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case, F, OuterRef, Q, QuerySet, TextField, Value, When
+from django.db.models import Case, F, Model, OuterRef, Q, QuerySet, TextField, Value, When
 from django.http import Http404
 
+from accounts.models import User
 from accounts.permissions import Actor, is_community_manager
 from community.models import POSTS_PER_PAGE, Post, PostState, Reaction, Space, Thread
 from community.permissions import can_see_thread, visible_spaces_q
@@ -91,20 +93,22 @@ def _audience(user: Actor) -> str:
 
 def featured_threads(user: Actor, limit: int = 4) -> list[Thread]:
     """The team's featured threads; shared by an audience for a few seconds (the home is the busiest page)."""
-    return cache.get_or_set(
+    threads = cache.get_or_set(
         f"community:home:featured:{_audience(user)}",
         lambda: list(_thread_list(user).filter(featured_at__isnull=False).order_by("-featured_at")[:limit]),
         HOME_LISTS_TTL,
     )
+    return cast(list[Thread], threads)
 
 
 def recent_threads(user: Actor, limit: int = 10) -> list[Thread]:
     """The latest discussions; shared by an audience for a few seconds, like the featured ones."""
-    return cache.get_or_set(
+    threads = cache.get_or_set(
         f"community:home:recent:{_audience(user)}",
         lambda: list(_thread_list(user).order_by("-last_activity_at")[:limit]),
         HOME_LISTS_TTL,
     )
+    return cast(list[Thread], threads)
 
 
 @dataclass
@@ -158,9 +162,10 @@ THREAD_PAGE_COLUMNS = {model: _attnames(model, names) for model, names in THREAD
 THREAD_PAGE_SQL = (
     "SELECT "  # noqa: S608
     + ", ".join(
-        f"{alias}.{model._meta.get_field(name).column}"
+        f"{alias}.{field.column}"
         for model, alias in ((Thread, "t"), (Space, "s"), (Post, "p"))
-        for name in THREAD_PAGE_COLUMNS[model]
+        for field in model._meta.concrete_fields
+        if field.attname in THREAD_PAGE_COLUMNS[model]
     )
     + f" FROM {Thread._meta.db_table} t JOIN {Space._meta.db_table} s ON s.id = t.space_id"
     + f" LEFT JOIN {Post._meta.db_table} p ON p.id = t.solution_id WHERE t.id = %s"
@@ -176,12 +181,14 @@ def _thread_row(pk: int) -> tuple | None:
 def _visible_thread(user: Actor, row: tuple | None) -> Thread:
     if row is None:
         raise Http404
-    objects, start = [], 0
+    objects: list[Model | None] = []
+    start = 0
     for model, names in THREAD_PAGE_COLUMNS.items():
         values = row[start : start + len(names)]
         objects.append(model.from_db(connection.alias, names, values) if values[0] is not None else None)
         start += len(names)
-    thread, space, solution = objects
+    # The row always has the thread and its space (an inner join); the best answer may be missing.
+    thread, space, solution = cast("tuple[Thread, Space, Post | None]", tuple(objects))
     thread.space, thread.solution = space, solution
     if not can_see_thread(user, thread):
         raise Http404
@@ -202,7 +209,7 @@ def _page_range(page: int) -> dict:
     return {"position__gte": first, "position__lt": first + POSTS_PER_PAGE}
 
 
-def _with_marks(posts: QuerySet[Post], user: Actor) -> QuerySet[Post]:
+def _with_marks(posts: QuerySet[Post], user: User) -> QuerySet[Post]:
     """Each post with the reactions the member gave it (`my_kinds`) and whether they flagged it."""
     kinds = Reaction.objects.filter(post=OuterRef("pk"), user_id=user.pk).values("kind")
     return posts.annotate(my_kinds=ArraySubquery(kinds), flagged=flagged_by(user, "post", OuterRef("pk")))
@@ -227,7 +234,7 @@ def thread_posts(user: Actor, thread: Thread, page: int) -> list[Post]:
     return list(posts.order_by("position")[:POSTS_PER_PAGE])
 
 
-def thread_overlay_posts(user: Actor, thread_id: int, page: int) -> list[Post]:
+def thread_overlay_posts(user: User, thread_id: int, page: int) -> list[Post]:
     """For a member's overlay of a shared thread page: the page's posts with the thread (access checked
     here: 404 for a missing or forbidden thread and a page past its end alike), the member's reactions
     and flags, and the text of their own held posts only. One query."""
@@ -236,13 +243,13 @@ def thread_overlay_posts(user: Actor, thread_id: int, page: int) -> list[Post]:
     posts = _with_marks(posts, user).annotate(
         held_html=Case(When(held, then=F("body_html")), default=Value(""), output_field=TextField())
     )
-    rows = list(posts.only(*OVERLAY_FIELDS).order_by("position")[:POSTS_PER_PAGE])
+    rows: list[Post] = list(posts.only(*OVERLAY_FIELDS).order_by("position")[:POSTS_PER_PAGE])
     if not rows or not can_see_thread(user, rows[0].thread):
         raise Http404
     return rows
 
 
-def post_with_marks(user: Actor, pk: int) -> Post:
+def post_with_marks(user: User, pk: int) -> Post:
     """A post's reaction counts with the member's own reactions and flag (after a reaction)."""
     posts = _with_marks(Post.objects.filter(pk=pk), user)
     return posts.only("id", "author_id", "state", "like_count", "helpful_count").get()

@@ -6,7 +6,9 @@ import html
 import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from typing import Any, TypeVar
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import Group
 from django.contrib.postgres.expressions import ArraySubquery
@@ -19,7 +21,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from accounts.models import User
-from accounts.permissions import Actor, is_ambassador, is_community_manager
+from accounts.permissions import Actor, is_ambassador, is_community_manager, remember_groups
 from community.models import (
     Invitation,
     MemberState,
@@ -37,6 +39,8 @@ INVITATIONS_SHOWN = 100
 REFERRALS_SHOWN = 100
 EXPORT_BATCH = 500
 EXCERPT_CHARS = 200
+
+M = TypeVar("M", bound=Model)
 
 
 def member_state_get(user: AbstractBaseUser) -> MemberState:
@@ -80,8 +84,8 @@ def profile_get(handle: str) -> User:
     )
     if member is None:
         raise Http404
-    # accounts.permissions reads this cache, so the badges below cost no query.
-    member._agora_groups = set(member.group_names or [])
+    # The badges below then cost no query.
+    remember_groups(member, member.group_names or [])
     return member
 
 
@@ -115,7 +119,8 @@ def profile_posts(member: User, viewer: Actor) -> list[Post]:
         .order_by("-created_at")[:PROFILE_ITEMS]
     )
     for post in posts:
-        post.excerpt = Truncator(html.unescape(strip_tags(post.body_html))).chars(EXCERPT_CHARS)
+        excerpt = Truncator(html.unescape(strip_tags(post.body_html))).chars(EXCERPT_CHARS)
+        setattr(post, "excerpt", excerpt)  # noqa: B010 - for the template: not a field of Post
     return posts
 
 
@@ -128,9 +133,10 @@ def invitation_list(user: AbstractBaseUser) -> list[Invitation]:
         Invitation.objects.filter(inviter_id=user.pk).order_by("-created_at")[:INVITATIONS_SHOWN]
     )
     for invitation in invitations:
-        invitation.is_active = invitation.use_count < invitation.max_uses and (
+        is_active = invitation.use_count < invitation.max_uses and (
             invitation.expires_at is None or invitation.expires_at > now
         )
+        setattr(invitation, "is_active", is_active)  # noqa: B010 - for the template: not a field
     return invitations
 
 
@@ -158,15 +164,18 @@ def invitation_for_landing(code: str) -> Invitation:
     if invitation is None:
         raise Http404
     now = timezone.now()
-    invitation.is_expired = invitation.expires_at is not None and invitation.expires_at <= now
-    invitation.is_exhausted = invitation.use_count >= invitation.max_uses
+    is_expired = invitation.expires_at is not None and invitation.expires_at <= now
+    is_exhausted = invitation.use_count >= invitation.max_uses
+    # For the landing page: not fields of Invitation.
+    setattr(invitation, "is_expired", is_expired)  # noqa: B010
+    setattr(invitation, "is_exhausted", is_exhausted)  # noqa: B010
     return invitation
 
 
 # The personal data export ---------------------------------------------------------------------------
 
 
-def _batches(queryset: QuerySet, size: int | None = None) -> Iterator[Model]:
+def _batches(queryset: QuerySet[M], size: int | None = None) -> Iterator[M]:
     """Rows in primary-key order, read a bounded batch at a time (keyset, no OFFSET, no open cursor)."""
     size = size or EXPORT_BATCH
     last = 0
@@ -178,7 +187,7 @@ def _batches(queryset: QuerySet, size: int | None = None) -> Iterator[Model]:
         last = batch[-1].pk
 
 
-def _json_array(rows: Iterable[Model], shape: Callable[[Model], dict]) -> Iterator[str]:
+def _json_array(rows: Iterable[M], shape: Callable[[M], dict[str, Any]]) -> Iterator[str]:
     yield "["
     for index, row in enumerate(rows):
         yield ("," if index else "") + json.dumps(shape(row), cls=DjangoJSONEncoder, ensure_ascii=False)
@@ -203,7 +212,7 @@ def member_data_export(user: User, absolute: Callable[[str], str]) -> Iterator[s
         "avatar_url": absolute(user.avatar_url) if user.avatar_url else None,
         "email_addresses": [
             {"email": a.email, "verified": a.verified, "primary": a.primary}
-            for a in user.emailaddress_set.order_by("pk")
+            for a in EmailAddress.objects.filter(user=user).order_by("pk")
         ],
     }
     preferences = {
@@ -211,81 +220,94 @@ def member_data_export(user: User, absolute: Callable[[str], str]) -> Iterator[s
         "email_on_reply": state.email_on_reply,
         "digest": state.digest,
     }
-    sections: list[tuple[str, Iterator[Model], Callable[[Model], dict]]] = [
+    # Each section's rows, read and written out a batch at a time as the document is consumed.
+    sections: list[tuple[str, Iterator[str]]] = [
         (
             "threads",
-            _batches(Thread.objects.filter(author=user).select_related("space").defer("search_vector")),
-            lambda t: {
-                "title": t.title,
-                "space": t.space.name,
-                "state": t.state,
-                "created_at": t.created_at,
-                "url": absolute(t.get_absolute_url()),
-            },
+            _json_array(
+                _batches(Thread.objects.filter(author=user).select_related("space").defer("search_vector")),
+                lambda t: {
+                    "title": t.title,
+                    "space": t.space.name,
+                    "state": t.state,
+                    "created_at": t.created_at,
+                    "url": absolute(t.get_absolute_url()),
+                },
+            ),
         ),
         (
             "posts",
-            _batches(
-                Post.objects.filter(author=user).only(
-                    "id", "thread_id", "position", "body_md", "state", "created_at", "edited_at"
-                )
+            _json_array(
+                _batches(
+                    Post.objects.filter(author=user).only(
+                        "id", "thread_id", "position", "body_md", "state", "created_at", "edited_at"
+                    )
+                ),
+                lambda p: {
+                    "markdown": p.body_md,
+                    "state": p.state,
+                    "created_at": p.created_at,
+                    "edited_at": p.edited_at,
+                    "url": absolute(p.get_absolute_url()),
+                },
             ),
-            lambda p: {
-                "markdown": p.body_md,
-                "state": p.state,
-                "created_at": p.created_at,
-                "edited_at": p.edited_at,
-                "url": absolute(p.get_absolute_url()),
-            },
         ),
         (
             "reactions",
-            _batches(
-                Reaction.objects.filter(user=user)
-                .select_related("post")
-                .only("id", "kind", "created_at", "post__id", "post__thread_id", "post__position")
+            _json_array(
+                _batches(
+                    Reaction.objects.filter(user=user)
+                    .select_related("post")
+                    .only("id", "kind", "created_at", "post__id", "post__thread_id", "post__position")
+                ),
+                lambda r: {
+                    "kind": r.kind,
+                    "created_at": r.created_at,
+                    "post_url": absolute(r.post.get_absolute_url()),
+                },
             ),
-            lambda r: {
-                "kind": r.kind,
-                "created_at": r.created_at,
-                "post_url": absolute(r.post.get_absolute_url()),
-            },
         ),
         (
             "subscriptions",
-            _batches(Subscription.objects.filter(user=user)),
-            lambda s: {"thread_url": _thread_url(s.thread_id, absolute), "created_at": s.created_at},
+            _json_array(
+                _batches(Subscription.objects.filter(user=user)),
+                lambda s: {"thread_url": _thread_url(s.thread_id, absolute), "created_at": s.created_at},
+            ),
         ),
         (
             "invitations",
-            _batches(Invitation.objects.filter(inviter=user)),
-            lambda i: {
-                "url": absolute(i.get_absolute_url()),
-                "note": i.note,
-                "max_uses": i.max_uses,
-                "use_count": i.use_count,
-                "expires_at": i.expires_at,
-                "created_at": i.created_at,
-            },
+            _json_array(
+                _batches(Invitation.objects.filter(inviter=user)),
+                lambda i: {
+                    "url": absolute(i.get_absolute_url()),
+                    "note": i.note,
+                    "max_uses": i.max_uses,
+                    "use_count": i.use_count,
+                    "expires_at": i.expires_at,
+                    "created_at": i.created_at,
+                },
+            ),
         ),
         (
             "notifications",
-            _batches(Notification.objects.filter(recipient=user)),
-            lambda n: {
-                "kind": n.kind,
-                "created_at": n.created_at,
-                "read_at": n.read_at,
-                "thread_url": _thread_url(n.thread_id, absolute) if n.thread_id else None,
-            },
+            _json_array(
+                _batches(Notification.objects.filter(recipient=user)),
+                lambda n: {
+                    "kind": n.kind,
+                    "created_at": n.created_at,
+                    "read_at": n.read_at,
+                    "thread_url": _thread_url(n.thread_id, absolute) if n.thread_id else None,
+                },
+            ),
         ),
     ]
     encoder = DjangoJSONEncoder
     yield '{"account": ' + json.dumps(account, cls=encoder, ensure_ascii=False)
     yield ', "preferences": ' + json.dumps(preferences, cls=encoder, ensure_ascii=False)
     yield ', "invited_by": ' + json.dumps(_inviter_name(state), ensure_ascii=False)
-    for name, rows, shape in sections:
+    for name, pieces in sections:
         yield f', "{name}": '
-        yield from _json_array(rows, shape)
+        yield from pieces
     yield "}\n"
 
 

@@ -112,7 +112,8 @@ def notification_page(user: Actor, cursor: str | None = None) -> NotificationPag
     for notification in page:
         # A thread since removed, deleted or moved out of reach is not named.
         thread = notification.thread
-        notification.thread_title = thread.title if thread and can_see_thread(user, thread) else ""
+        title = thread.title if thread and can_see_thread(user, thread) else ""
+        setattr(notification, "thread_title", title)  # noqa: B010 - for the template: not a field
     older = encode_cursor(page[-1]) if len(found) > PAGE_SIZE else None
     return NotificationPage(notifications=page, older_cursor=older)
 

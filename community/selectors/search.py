@@ -223,10 +223,11 @@ def post_search(
     One SQL statement, whatever the number of matches.
     """
     page = min(max(page, 1), MAX_PAGES)
+    space_ids = [s.pk for s in spaces]
     params = {
         "text": fold(text),
         "visible": PostState.VISIBLE,
-        "space_ids": [s.pk for s in spaces],
+        "space_ids": space_ids,
         "space_id": space.pk if space else None,
         "author_id": author_id,
         "after": after,
@@ -245,13 +246,13 @@ def post_search(
         "unaccented": UNACCENTED,
         "headline_options": HEADLINE_OPTIONS,
     }
-    if not params["space_ids"]:
+    if not space_ids:
         return SearchPage(results=[], number=page, has_next=False, total=0, capped=False)
     # Everyone who may read the same spaces gets the same results: they share them for a few seconds,
     # as visitors share whole pages (core/pagecache.py); a popular search costs one statement.
     seconds = settings.SEARCH_RESULTS_SECONDS
     key = "community:search:" + digest(
-        translation.get_language(), params["text"], sorted(params["space_ids"]), params["space_id"],
+        translation.get_language(), params["text"], sorted(space_ids), params["space_id"],
         author_id, after, before, page,
     )  # fmt: skip
     if seconds and (kept := cache.get(key)) is not None:

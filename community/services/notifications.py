@@ -37,7 +37,7 @@ from community.models import (
     Visibility,
 )
 from community.permissions import can_see_thread
-from community.selectors.notifications import email_preferences, unread_cache_key
+from community.selectors.notifications import EmailPreferences, email_preferences, unread_cache_key
 from community.text import mentioned_names
 
 logger = logging.getLogger(__name__)
@@ -139,13 +139,14 @@ def _mentioned_members(post: Post, thread: Thread) -> list[User]:
     names = [name.lower() for name in mentioned_names(post.body_md)[:MENTION_LIMIT]]
     if not names:
         return []
-    found = (
+    members = (
         get_user_model()
         .objects.alias(handle_lower=Lower("handle"))
         .filter(handle_lower__in=names, is_active=True)
-        .exclude(pk=post.author_id)
-        .only("id", "is_active", "is_superuser")[:MENTION_LIMIT]
     )
+    if post.author_id is not None:
+        members = members.exclude(pk=post.author_id)
+    found = members.only("id", "is_active", "is_superuser")[:MENTION_LIMIT]
     return [member for member in found if can_see_thread(member, thread)]
 
 
@@ -188,7 +189,7 @@ def _notify(*, post: Post, thread_id: int, actor_id: int | None, recipients: dic
         ignore_conflicts=True,
     )
     preferences = email_preferences(set(everyone))
-    wanted = {
+    wanted: dict[str, Callable[[EmailPreferences], bool]] = {
         NotificationKind.MENTION: lambda p: p.mention,
         NotificationKind.REPLY: lambda p: p.reply,
         # No preference of its own: a best answer is news about the member's reply in a thread.
@@ -263,7 +264,7 @@ def notification_open(*, actor: Actor, notification: Notification) -> str:
                 read_at=timezone.now()
             )
             _after_commit_forget_unread([actor.pk])
-    if notification.post_id is not None:
+    if notification.post is not None:
         return notification.post.get_absolute_url()
     if notification.thread_id is not None:
         return Thread(pk=notification.thread_id).get_absolute_url()
@@ -272,6 +273,8 @@ def notification_open(*, actor: Actor, notification: Notification) -> str:
 
 def notifications_mark_all_read(*, actor: Actor) -> int:
     """Mark every unread notification of the actor read; returns how many were unread."""
+    if not actor.is_authenticated:
+        return 0
     with transaction.atomic():
         count = Notification.objects.filter(recipient_id=actor.pk, read_at__isnull=True).update(
             read_at=timezone.now()

@@ -2,6 +2,7 @@
 
 from moderation.selectors.netiquette import (
     ACCEPTED_TIMEOUT,
+    NETIQUETTE_MEMO,
     PENDING_TIMEOUT,
     VERSION_KEY,
     VERSION_TIMEOUT,
@@ -52,6 +53,7 @@ __all__ = [
     "unread_notice_count",
     "unread_notices_key",
     "ACCEPTED_TIMEOUT",
+    "NETIQUETTE_MEMO",
     "PENDING_TIMEOUT",
     "VERSION_KEY",
     "VERSION_TIMEOUT",

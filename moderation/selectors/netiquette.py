@@ -6,6 +6,7 @@ from datetime import datetime
 from django.core.cache import cache
 from django.db.models import Subquery
 
+from accounts.models import User
 from accounts.permissions import Actor
 from moderation.models import NetiquetteAcceptance, NetiquetteRule, NetiquetteVersion
 
@@ -15,6 +16,8 @@ VERSION_TIMEOUT = 300
 # and netiquette_accept overwrites it when the member accepts.
 ACCEPTED_TIMEOUT = 24 * 3600
 PENDING_TIMEOUT = 300
+# (version, accepted) kept on the user object: a page asks several times.
+NETIQUETTE_MEMO = "_agora_netiquette_ok"
 
 
 def netiquette_current_version() -> int | None:
@@ -31,18 +34,18 @@ def accepted_cache_key(user_id: int) -> str:
     return f"moderation:netiquette:accepted:{user_id}"
 
 
-def _remember(user: Actor, version: int, accepted_version: int) -> bool:
+def _remember(user: User, version: int, accepted_version: int) -> bool:
     accepted = accepted_version >= version
     cache.set(
         accepted_cache_key(user.pk),
         accepted_version,
         timeout=ACCEPTED_TIMEOUT if accepted else PENDING_TIMEOUT,
     )
-    user._agora_netiquette_ok = (version, accepted)
+    setattr(user, NETIQUETTE_MEMO, (version, accepted))
     return accepted
 
 
-def netiquette_keys(user: Actor) -> list[str]:
+def netiquette_keys(user: User) -> list[str]:
     """The cache keys netiquette_accepted() reads, for a caller reading them with others in one round trip."""
     return [VERSION_KEY, accepted_cache_key(user.pk)]
 
@@ -76,7 +79,7 @@ def netiquette_accepted(user: Actor, *, cached: dict | None = None) -> bool:
         return _remember(user, row[0], row[1] or 0)
     if not version:
         return True
-    memo = getattr(user, "_agora_netiquette_ok", None)
+    memo = getattr(user, NETIQUETTE_MEMO, None)
     if memo is not None and memo[0] == version:
         return memo[1]
     if accepted_version is None:
@@ -87,7 +90,7 @@ def netiquette_accepted(user: Actor, *, cached: dict | None = None) -> bool:
             .first()
         )
         return _remember(user, version, newest or 0)
-    user._agora_netiquette_ok = (version, accepted_version >= version)
+    setattr(user, NETIQUETTE_MEMO, (version, accepted_version >= version))
     return accepted_version >= version
 
 

@@ -53,9 +53,8 @@ def member_restriction(user, *, found: dict | None = None) -> Restriction | None
     """
     if not getattr(user, "is_authenticated", False):
         return None
-    memo = getattr(user, "_agora_restriction", False)
-    if memo is not False:
-        return memo
+    if hasattr(user, "_agora_restriction"):
+        return user._agora_restriction
     now = timezone.now()
     key = restriction_cache_key(user.pk)
     cached = found.get(key) if found is not None else cache.get(key)

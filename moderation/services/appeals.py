@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -41,7 +42,8 @@ def appeal_create(*, actor: User | None, decision: Decision, text: str, by_link:
     `actor` is the signed-in author, or None when a banned author appeals through the signed link of
     their statement of reasons (`by_link`).
     """
-    if not by_link and (actor is None or actor.pk != decision.author_id):
+    author_id = decision.author_id
+    if author_id is None or (not by_link and (actor is None or actor.pk != author_id)):
         raise PermissionDenied(_("Only the author can appeal this decision."))
     if decision.action not in RESTRICTING and decision.sanction == SanctionKind.NONE:
         raise ValidationError(_("This decision restricted nothing: there is nothing to appeal."))
@@ -56,12 +58,12 @@ def appeal_create(*, actor: User | None, decision: Decision, text: str, by_link:
     now = timezone.now()
     try:
         with transaction.atomic():
-            appeal = Appeal.objects.create(decision=decision, appellant_id=decision.author_id, text=text)
+            appeal = Appeal.objects.create(decision=decision, appellant_id=author_id, text=text)
             case = Case.objects.create(
                 kind=CaseKind.APPEAL,
                 item_type=original.item_type,
                 item_id=original.item_id,
-                author_id=decision.author_id,
+                author_id=author_id,
                 scope=original.scope,
                 scope_label=original.scope_label,
                 excerpt=original.excerpt,
@@ -102,8 +104,10 @@ def appeal_decide(*, actor: User, appeal: Appeal, upheld: bool, explanation: str
         raise PermissionDenied(_("Another community manager decides the appeal of your own decision."))
     now = timezone.now()
     with transaction.atomic():
-        registry.get(appeal.case.item_type).lock(appeal.case.item_id)
-        case = Case.objects.select_for_update().get(pk=appeal.case_id)
+        # appeal_create gives every appeal its case, in the transaction that creates the appeal.
+        appealed = cast(Case, appeal.case)
+        registry.get(appealed.item_type).lock(appealed.item_id)
+        case = Case.objects.select_for_update().get(pk=appealed.pk)
         appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
         if appeal.outcome != AppealOutcome.PENDING or case.state == CaseState.RESOLVED:
             raise ValidationError(_("This appeal has already been decided."))

@@ -4,6 +4,8 @@ A case already resolved, or held by another community manager, is refused: no ca
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -30,6 +32,14 @@ from moderation.services.notices import notice_create
 from moderation.services.sanctions import sanction_apply, strike_add
 
 EXPLANATION_MAX = 2000
+# What each decision makes of the item, keyed by the submitted action (a DecisionAction value).
+ITEM_STATE_AFTER: dict[str, str] = {
+    DecisionAction.APPROVE: VISIBLE,
+    DecisionAction.DISMISS: VISIBLE,
+    DecisionAction.EDIT: VISIBLE,
+    DecisionAction.REMOVE: REMOVED,
+    DecisionAction.REVISE: HELD,
+}
 
 
 def _facts(case: Case) -> str:
@@ -102,13 +112,12 @@ def case_decide(
         if case.kind != CaseKind.CONTENT:
             raise ValidationError(_("Decide an appeal with the appeal form."))
         if held_by_other(case, actor, now):
-            raise ValidationError(
-                _("%(name)s is working on this case.") % {"name": case.claimed_by.public_name}
-            )
+            holder = cast(User, case.claimed_by)  # held_by_other: claimed_by_id is set
+            raise ValidationError(_("%(name)s is working on this case.") % {"name": holder.public_name})
         adapter = registry.get(case.item_type)
         info = adapter.info(case.item_id)
         author_id = info.author_id if info else case.author_id
-        points = rule.strike_points if restricting else 0
+        points = rule.strike_points if restricting and rule is not None else 0
         proposed, proposed_days = (
             ladder_proposal(active_points(author_id, now) + points)
             if author_id and restricting
@@ -126,14 +135,8 @@ def case_decide(
         after = before
         if before != GONE:
             if action == DecisionAction.EDIT:
-                adapter.edit(case.item_id, actor=actor, body=body)
-            target = {
-                DecisionAction.APPROVE: VISIBLE,
-                DecisionAction.DISMISS: VISIBLE,
-                DecisionAction.EDIT: VISIBLE,
-                DecisionAction.REMOVE: REMOVED,
-                DecisionAction.REVISE: HELD,
-            }[action]
+                adapter.edit(case.item_id, actor=actor, body=body or "")
+            target = ITEM_STATE_AFTER[action]
             adapter.set_visibility(case.item_id, target, rule_number=rule.number if rule else None)
             after = target
         decision = Decision.objects.create(
@@ -177,7 +180,7 @@ def case_decide(
         )
         if points and author_id:
             strike_add(decision=decision, user_id=author_id, points=points, now=now)
-        if sanction != SanctionKind.NONE:
+        if sanction != SanctionKind.NONE and author_id is not None:
             sanction_apply(
                 actor=actor, decision=decision, user_id=author_id, kind=sanction, days=sanction_days, now=now
             )

@@ -4,6 +4,7 @@ so concurrent community managers each get a different one; a claim expires after
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -94,9 +95,8 @@ def case_claim(*, actor: User, case: Case) -> Case:
         if case.state == CaseState.RESOLVED:
             raise ValidationError(_("This case has already been decided."))
         if held_by_other(case, actor, now):
-            raise ValidationError(
-                _("%(name)s is working on this case.") % {"name": case.claimed_by.public_name}
-            )
+            holder = cast(User, case.claimed_by)  # held_by_other: claimed_by_id is set
+            raise ValidationError(_("%(name)s is working on this case.") % {"name": holder.public_name})
         _claim(case, actor, now, policy)
     return case
 

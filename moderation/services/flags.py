@@ -33,7 +33,7 @@ from moderation.services.audit import audit_record
 
 COMMENT_MAX = 1000
 # Priority a screening reason adds (a watched term adds its rule's severity twice).
-SOURCE_SCORE = {
+SOURCE_SCORE: dict[str, int] = {
     Source.NEW_MEMBER: 1,
     Source.PREMODERATED: 1,
     Source.LINKS: 2,

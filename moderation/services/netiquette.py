@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.permissions import is_community_manager
 from moderation.models import NetiquetteAcceptance, NetiquetteVersion
-from moderation.selectors import ACCEPTED_TIMEOUT, VERSION_KEY, accepted_cache_key
+from moderation.selectors import ACCEPTED_TIMEOUT, NETIQUETTE_MEMO, VERSION_KEY, accepted_cache_key
 
 PUBLISH_ATTEMPTS = 5
 
@@ -36,7 +36,7 @@ def netiquette_accept(*, actor: User, version_read: int | None = None) -> Netiqu
         acceptance, _created = NetiquetteAcceptance.objects.get_or_create(user=actor, version=version)
         key = accepted_cache_key(actor.pk)
         transaction.on_commit(lambda: cache.set(key, version.number, timeout=ACCEPTED_TIMEOUT))
-    actor._agora_netiquette_ok = (version.number, True)
+    setattr(actor, NETIQUETTE_MEMO, (version.number, True))
     return acceptance
 
 
@@ -53,7 +53,7 @@ def netiquette_publish(*, actor: User, note: str) -> NetiquetteVersion:
     if not note:
         raise ValidationError({"note": _("Say what changed, so that members know what they accept.")})
     max_length = NetiquetteVersion._meta.get_field("note").max_length
-    if len(note) > max_length:
+    if max_length is not None and len(note) > max_length:
         raise ValidationError(
             {"note": _("Keep the note under %(limit)d characters.") % {"limit": max_length}}
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import timedelta
+from typing import cast
 
 import redis
 from django.core.cache import cache
@@ -45,8 +46,10 @@ def notice_create(
     *, decision: Decision, kind: str = NoticeKind.STATEMENT, appeal: Appeal | None = None
 ) -> Notice:
     """Write the author's notice (once per decision and kind) and send its e-mail after commit."""
+    # Callers notify only decisions that have an author (case_decide checks; an appeal is the author's).
+    recipient_id = cast(int, decision.author_id)
     notice, created = Notice.objects.get_or_create(
-        decision=decision, kind=kind, defaults={"recipient_id": decision.author_id, "appeal": appeal}
+        decision=decision, kind=kind, defaults={"recipient_id": recipient_id, "appeal": appeal}
     )
     if created:
         _recount_unread(notice.recipient_id)
@@ -97,7 +100,7 @@ def notice_send(*, notice_id: int) -> bool:
 
 def notices_sweep(*, older_than: timedelta = SWEEP_AFTER, batch_size: int = SWEEP_BATCH) -> int:
     """E-mail the notices the after-commit dispatch missed, in batches; returns how many were sent."""
-    started, sent, failed = time.monotonic(), 0, set()
+    started, sent, failed = time.monotonic(), 0, set[int]()
     while time.monotonic() - started < SWEEP_BUDGET_SECONDS:
         with transaction.atomic():
             batch = list(

@@ -39,7 +39,11 @@ def sanction_apply(
         raise ValidationError(_("Choose a sanction."))
     if User.objects.filter(pk=user_id).values_list("is_superuser", flat=True).first():
         raise ValidationError(_("The platform owner cannot be sanctioned here."))
-    ends_at = now + timedelta(days=days) if kind == SanctionKind.SUSPENSION else None
+    ends_at = None
+    if kind == SanctionKind.SUSPENSION:
+        if days is None:
+            raise ValidationError(_("Say for how many days (1 to 3650) the member is suspended."))
+        ends_at = now + timedelta(days=days)
     sanction = Sanction.objects.create(
         user_id=user_id, kind=kind, decision=decision, starts_at=now, ends_at=ends_at
     )
@@ -78,7 +82,7 @@ def sanction_lift(*, actor: User, sanction: Sanction, reason: str) -> Sanction:
         audit_record(
             actor=actor,
             action="lift",
-            case=sanction.decision.case if sanction.decision_id else None,
+            case=sanction.decision.case if sanction.decision is not None else None,
             target_user_id=sanction.user_id,
             sanction=sanction.kind,
             reason=reason[:200],

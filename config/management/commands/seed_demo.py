@@ -20,7 +20,6 @@ from accounts.roles import AMBASSADORS, COMMUNITY_MANAGERS, MARKETING
 from accounts.services import role_grant
 from community.models import Space
 from community.seeding.demo import DemoCommunity
-from community.seeding.large import FIRST_EMAIL, HISTORY_DAYS, MEMBER_PASSWORD, LargeSeed, Sizes
 from community.seeding.spaces import DEMO_SPACES, LARGE_SPACES, spaces_ensure
 from core.models import SiteBranding
 from moderation.screening import member_limits_off
@@ -43,10 +42,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--scale", choices=["small", "large"], default="small")
         parser.add_argument("--force", action="store_true", help="Allow --scale large with DEBUG off.")
-        defaults = Sizes()
-        parser.add_argument("--members", type=int, default=defaults.members, help="(--scale large)")
-        parser.add_argument("--threads", type=int, default=defaults.threads, help="(--scale large)")
-        parser.add_argument("--posts", type=int, default=defaults.posts, help="(--scale large)")
+        parser.add_argument("--members", type=int, default=100_000, help="(--scale large)")
+        parser.add_argument("--threads", type=int, default=50_000, help="(--scale large)")
+        parser.add_argument("--posts", type=int, default=1_000_000, help="(--scale large)")
         parser.add_argument("--seed", type=int, default=2026, help="Random seed of the large community.")
 
     def handle(self, *args, **options) -> None:
@@ -56,6 +54,9 @@ class Command(BaseCommand):
         with member_limits_off():
             people = self.seed_small()
         if options["scale"] == "large":
+            # The benchmark's generator (bench/seed_large.py), loaded only for the large community.
+            from bench.seed_large import Sizes
+
             sizes = Sizes(members=options["members"], threads=options["threads"], posts=options["posts"])
             if sizes.members < 10 or sizes.threads < 1 or sizes.posts < sizes.threads:
                 raise CommandError("Give at least 10 members, 1 thread and as many posts as threads.")
@@ -104,7 +105,9 @@ class Command(BaseCommand):
             self.stdout.write(f"seeded {created} demo account(s); password: {DEMO_PASSWORD}")
         return people
 
-    def seed_large(self, sizes: Sizes, people: dict, *, seed: int) -> None:
+    def seed_large(self, sizes, people: dict, *, seed: int) -> None:
+        from bench.seed_large import FIRST_EMAIL, HISTORY_DAYS, MEMBER_PASSWORD, LargeSeed
+
         User = get_user_model()
         if User.objects.filter(email=FIRST_EMAIL).exists():
             self.stdout.write(f"the large community is there already ({FIRST_EMAIL} exists): nothing to do")

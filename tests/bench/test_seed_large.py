@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from accounts.models import User
+from bench.seed_large import thread_sizes
 from community.models import MemberState, Notification, Post, Reaction, Space, Thread, Visibility
-from community.seeding.large import thread_sizes
 from community.text import render_markdown
 
 pytestmark = pytest.mark.django_db
