@@ -5,12 +5,9 @@ from __future__ import annotations
 from django.core.cache import cache
 
 from accounts.permissions import Actor, is_community_manager
-from moderation.selectors import (
-    member_restriction,
-    netiquette_accepted,
-    netiquette_keys,
-    restriction_cache_key,
-)
+from moderation.selectors import member_restriction, netiquette_accepted
+from moderation.selectors.netiquette import netiquette_keys
+from moderation.selectors.standing import restriction_cache_key
 
 
 def member_is_restricted(user: Actor) -> bool:

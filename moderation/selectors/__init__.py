@@ -1,17 +1,11 @@
-"""Reads of moderation shaped for their pages; other apps import these names from here."""
+"""Reads of moderation shaped for their pages; other apps import these names from here. Cache keys and
+timeouts stay inside moderation (its services import them from the submodules)."""
 
 from moderation.selectors.netiquette import (
-    ACCEPTED_TIMEOUT,
-    NETIQUETTE_MEMO,
-    PENDING_TIMEOUT,
-    VERSION_KEY,
-    VERSION_TIMEOUT,
     NetiquettePage,
-    accepted_cache_key,
     netiquette_accepted,
     netiquette_accepted_before,
     netiquette_current_version,
-    netiquette_keys,
     netiquette_page,
     netiquette_rules,
 )
@@ -23,7 +17,6 @@ from moderation.selectors.notices import (
     notice_token,
     statement_for,
     unread_notice_count,
-    unread_notices_key,
 )
 from moderation.selectors.queue import (
     flaggable_item,
@@ -36,7 +29,6 @@ from moderation.selectors.standing import (
     ladder_proposal,
     member_restriction,
     policy_get,
-    restriction_cache_key,
 )
 
 __all__ = [
@@ -51,15 +43,7 @@ __all__ = [
     "notice_token",
     "statement_for",
     "unread_notice_count",
-    "unread_notices_key",
-    "ACCEPTED_TIMEOUT",
-    "NETIQUETTE_MEMO",
-    "PENDING_TIMEOUT",
-    "VERSION_KEY",
-    "VERSION_TIMEOUT",
     "NetiquettePage",
-    "accepted_cache_key",
-    "netiquette_keys",
     "active_points",
     "ladder_proposal",
     "member_restriction",
@@ -69,5 +53,4 @@ __all__ = [
     "netiquette_page",
     "netiquette_rules",
     "policy_get",
-    "restriction_cache_key",
 ]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.permissions import is_community_manager
 from moderation.models import NetiquetteAcceptance, NetiquetteVersion
-from moderation.selectors import ACCEPTED_TIMEOUT, NETIQUETTE_MEMO, VERSION_KEY, accepted_cache_key
+from moderation.selectors.netiquette import ACCEPTED_TIMEOUT, NETIQUETTE_MEMO, VERSION_KEY, accepted_cache_key
 
 PUBLISH_ATTEMPTS = 5
 

@@ -15,7 +15,8 @@ from accounts.models import User
 from accounts.permissions import is_community_manager
 from accounts.services import member_active_set
 from moderation.models import Decision, Sanction, SanctionKind, Strike
-from moderation.selectors import policy_get, restriction_cache_key
+from moderation.selectors import policy_get
+from moderation.selectors.standing import restriction_cache_key
 from moderation.services.audit import audit_record
 
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +14,7 @@ from accounts.roles import COMMUNITY_MANAGERS
 from community.models import Invitation, MemberState
 from community.services.members import invitation_create, invitation_redeem, invitation_revoke
 from core.branding import branding_update
+from tests.concurrency import at_once
 from tests.factories import UserFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -256,21 +255,7 @@ def test_the_last_seat_is_given_once_and_the_second_newcomer_still_signs_up(memb
 def test_two_redemptions_racing_for_the_last_seat_give_it_once(member):
     invitation = invitation_create(actor=member, note="", max_uses=1, expires_in_days=None)
     newcomers = [UserFactory(), UserFactory()]
-    barrier = threading.Barrier(2)
-    results: list = []
-
-    def redeem(user) -> None:
-        try:
-            barrier.wait(timeout=5)
-            results.append(invitation_redeem(user=user, code=invitation.code))
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=redeem, args=(user,)) for user in newcomers]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(10)
+    results = at_once(lambda user: invitation_redeem(user=user, code=invitation.code), newcomers)
 
     assert sorted(result is not None for result in results) == [False, True]
     invitation.refresh_from_db()

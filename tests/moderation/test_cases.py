@@ -36,6 +36,7 @@ from moderation.models import (
 )
 from moderation.permissions import member_can_flag, member_can_post
 from moderation.selectors import active_points
+from tests.concurrency import at_once
 from tests.factories import UserFactory, user_with_role
 from tests.pages import thread_page_with_overlay
 
@@ -154,26 +155,9 @@ def test_managers_claiming_at_once_each_get_a_different_case():
     for post in posts:
         flag(flagger, post, rule)
     managers = [user_with_role(COMMUNITY_MANAGERS) for _ in range(8)]
-    barrier = threading.Barrier(len(managers))
-    claimed, errors = [], []
-
-    def work(manager):
-        try:
-            barrier.wait()
-            case = services.case_claim_next(actor=manager)
-            if case is not None:
-                claimed.append(case.pk)
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=work, args=(m,)) for m in managers]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    assert not errors
+    outcomes = at_once(lambda manager: services.case_claim_next(actor=manager), managers)
+    assert not [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    claimed = [case.pk for case in outcomes if case is not None]
     assert len(claimed) == len(set(claimed)) == 6
     assert Case.objects.filter(state=CaseState.CLAIMED).count() == 6
 
@@ -194,24 +178,8 @@ def test_members_flagging_one_post_at_once_make_one_case_with_every_flag():
     )
     post = Post.objects.get(thread=thread)
     members = [UserFactory() for _ in range(6)]
-    barrier = threading.Barrier(len(members))
-    errors = []
-
-    def work(member):
-        try:
-            barrier.wait()
-            flag(member, post, rule)
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=work, args=(m,)) for m in members]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    assert not errors
+    outcomes = at_once(lambda member: flag(member, post, rule), members)
+    assert not [outcome for outcome in outcomes if isinstance(outcome, Exception)]
     case = Case.objects.get()
     assert case.flag_count == Flag.objects.filter(case=case).count() == 6
 
@@ -232,27 +200,14 @@ def test_two_managers_deciding_one_case_at_once_decide_it_once():
     flag(UserFactory(), Post.objects.get(thread=thread), rule)
     case = Case.objects.get()
     managers = [user_with_role(COMMUNITY_MANAGERS) for _ in range(4)]
-    barrier = threading.Barrier(len(managers))
-    outcomes = []
-
-    def work(manager):
-        try:
-            barrier.wait()
-            services.case_decide(
-                actor=manager, case=case, action=DecisionAction.REMOVE, rule=rule, explanation="Off topic."
-            )
-            outcomes.append("decided")
-        except ValidationError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=work, args=(m,)) for m in managers]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    assert sorted(outcomes) == ["decided", "refused", "refused", "refused"]
+    outcomes = at_once(
+        lambda manager: services.case_decide(
+            actor=manager, case=case, action=DecisionAction.REMOVE, rule=rule, explanation="Off topic."
+        ),
+        managers,
+    )
+    refused = [outcome for outcome in outcomes if isinstance(outcome, ValidationError)]
+    assert len(refused) == 3 and len([o for o in outcomes if not isinstance(o, Exception)]) == 1
     assert case.decisions.count() == 1
 
 
