@@ -113,6 +113,14 @@ TEMPLATES = [
             ],
         },
     },
+    # The few hot templates, where Django's template language measured too slow (core/jinja.py).
+    {
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "core.jinja.environment"},
+    },
 ]
 
 # Data ---------------------------------------------------------------------------------------------

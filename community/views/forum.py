@@ -5,6 +5,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -163,10 +166,13 @@ def thread_overlay(request: HttpRequest, pk: int) -> HttpResponse:
     here = f"{thread.get_absolute_url()}?page={page}" if page > 1 else thread.get_absolute_url()
     context = _reader_context(request, thread, posts) | {"page": page, "posts": posts, "here": here}
     shown = [post for post in posts if post.state != PostState.PENDING]
-    context["changed"] = [post for post in shown if _differs(user, thread, post, context)]
-    context["held"] = [(post, _anchor(post, shown)) for post in posts if post.held_html]
-    for post, _where in context["held"]:
+    changed = [post for post in shown if _differs(user, thread, post, context)]
+    held = [(post, _anchor(post, shown)) for post in posts if post.held_html]
+    for post, _where in held:
         post.body_html, post.author = post.held_html, user
+    context["posts_oob"] = _jinja(
+        request, "community/posts_overlay.jinja", context | {"changed": changed, "held": held}
+    )
     return render(request, "community/_thread_overlay.html", context)
 
 
@@ -199,6 +205,7 @@ def _reader_context(request: HttpRequest, thread, posts: list) -> dict:
     can_reply = permissions.can_reply(user, thread)
     return {
         "thread": thread,
+        "reply_url": reverse("community:reply", args=[thread.pk]),
         "reader": user if user.is_authenticated else None,
         "replies_open": permissions.replies_open(user, thread),
         "can_reply": can_reply,
@@ -216,11 +223,16 @@ def _render_thread(request: HttpRequest, thread, page: int) -> HttpResponse:
     context = _reader_context(request, thread, posts) | {
         "space": thread.space,
         "page": page,
-        "posts": posts,
         "pager": _pager(page, thread.page_count),
         "can_manage": permissions.can_manage_thread(request.user),
     }
+    context["posts_html"] = _jinja(request, "community/posts.jinja", context | {"posts": posts})
     return render(request, "community/thread.html", context)
+
+
+def _jinja(request: HttpRequest, name: str, context: dict) -> SafeString:
+    """A hot partial, rendered by Jinja2 (core/jinja.py): its output is escaped HTML."""
+    return mark_safe(render_to_string(name, context, request=request, using="jinja2"))  # noqa: S308
 
 
 def _pager(page: int, last: int) -> list[int | None]:
@@ -347,7 +359,8 @@ def post_react(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(post)
     if request.htmx:
         post = selectors.post_with_marks(request.user, post.pk)
-        return render(request, "community/_reactions.html", {"post": post, "reader": request.user})
+        context = {"post": post, "reader": request.user}
+        return HttpResponse(_jinja(request, "community/reactions.jinja", context))
     return redirect(post)
 
 
