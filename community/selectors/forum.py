@@ -34,7 +34,8 @@ POST_LIST_FIELDS = (
     "id", "thread_id", "position", "state", "removed_rule", "author_id", "reply_to_id", "body_html",
     "like_count", "helpful_count", "edited_at", "created_at", "is_first_of_member",
     "author__id", "author__display_name", "author__email", "author__handle", "author__avatar_version",
-    "reply_to__id", "reply_to__position", "reply_to__author__id", "reply_to__author__handle",
+    "reply_to__id", "reply_to__thread_id", "reply_to__position", "reply_to__author__id",
+    "reply_to__author__handle",
 )  # fmt: skip
 # What a member's overlay of a thread page needs of each post (and of the thread, to check access).
 OVERLAY_FIELDS = (

@@ -241,6 +241,21 @@ def test_thread_page_costs_the_same_queries_whatever_the_posts(
         assert client.get(url, {"page": last}).status_code == 200
 
 
+def test_a_page_of_replies_quoting_each_other_costs_two_queries_to_render(
+    poster, space, client, django_assert_num_queries
+):
+    thread = forum.thread_create(actor=poster, space=space, title="Quotes", body="first")
+    others = [UserFactory() for _ in range(3)]
+    accept_netiquette(*others)
+    quoted = thread.posts.get()
+    for n in range(19):
+        quoted = forum.post_create(actor=others[n % 3], thread=thread, body=f"reply {n}", reply_to=quoted)
+    client.get(reverse("home"))  # The branding is read once, then kept.
+    with django_assert_num_queries(2):  # The thread's row; the posts with their authors and quoted posts.
+        page = client.get(thread.get_absolute_url()).text
+    assert page.count("In reply to") == 19
+
+
 def test_space_and_home_pages_have_fixed_query_counts(poster, space, client, django_assert_max_num_queries):
     for n in range(35):
         forum.thread_create(actor=poster, space=space, title=f"Thread {n}", body="text")
