@@ -9,16 +9,40 @@ Django's localised formats, and `csrf_input` comes from Django's Jinja2 backend.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import formats, timezone, translation
 from jinja2 import Environment
 
+# Stand-ins for integer arguments: no real id reaches them, and no route contains them otherwise.
+_SENTINEL = 9_876_543_210
+
+
+@functools.lru_cache(maxsize=256)
+def _url_parts(prefix: str, name: str, shape: tuple) -> tuple[str, ...]:
+    """The URL of `name` reversed once, cut where its integer arguments go (`shape`: each argument,
+    or `int` where an integer goes). A post list reverses three URLs a post: a third of its time."""
+    args = [_SENTINEL + index if part is int else part for index, part in enumerate(shape)]
+    parts = [reverse(name, args=args)]
+    for index, part in enumerate(shape):
+        if part is int:
+            parts[-1:] = parts[-1].split(str(_SENTINEL + index), 1)
+    return tuple(parts)
+
 
 def url(name: str, *args: Any) -> str:
-    return reverse(name, args=args)
+    """reverse(name, args): integer arguments are filled into the URL reversed once per process."""
+    if not any(type(arg) is int for arg in args):
+        return reverse(name, args=args)
+    shape = tuple(int if type(arg) is int else arg for arg in args)
+    parts = _url_parts(get_script_prefix(), name, shape)
+    numbers = [str(arg) for arg in args if type(arg) is int]
+    return "".join(
+        part + (numbers[index] if index < len(numbers) else "") for index, part in enumerate(parts)
+    )
 
 
 def localdate(value: datetime, format_name: str = "DATETIME_FORMAT") -> str:
