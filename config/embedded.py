@@ -231,6 +231,12 @@ def _start_redis(services: EmbeddedServices, say) -> str:
             "yes",
             "--save",
             "60 100",
+            # Cache entries (shared pages) expire and are evicted first when memory is short; the
+            # broker's queues have no lifetime, so volatile-lru never evicts them.
+            "--maxmemory",
+            "256mb",
+            "--maxmemory-policy",
+            "volatile-lru",
             "--daemonize",
             "no",
         ],  # fmt: skip
