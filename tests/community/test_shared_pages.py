@@ -232,3 +232,31 @@ def test_a_deleted_post_and_its_thread_state_show_at_once(client, people, thread
     forum.post_delete(actor=bruno, post=thread.posts.get(position=2))
     assert "This post was deleted." in client.get(thread.get_absolute_url()).text
     assert thread.posts.get(position=2).state == PostState.DELETED
+
+
+def test_a_space_closed_to_members_refuses_its_shared_pages_at_once(client, people, thread, space):
+    reader = signed_in(people[0])
+    assert reader.get(thread.get_absolute_url()).status_code == 200  # The copy is stored.
+    space.visibility = Visibility.STAFF
+    space.save(update_fields=["visibility"])
+    assert reader.get(thread.get_absolute_url()).status_code == 404
+    assert client.get(thread.get_absolute_url()).status_code == 404
+
+
+def test_a_new_avatar_shows_on_the_threads_of_its_member(client, people, thread):
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from accounts.services import avatar_set
+
+    bruno = people[1]
+    client.get(thread.get_absolute_url())
+    picture = BytesIO()
+    Image.new("RGB", (64, 64), "teal").save(picture, "PNG")
+    upload = SimpleUploadedFile("me.png", picture.getvalue(), content_type="image/png")
+    avatar_set(actor=bruno, user=bruno, upload=upload)
+    forum.member_threads_touch(user_id=bruno.pk)  # What the task queued after commit does.
+    bruno.refresh_from_db()
+    assert bruno.avatar_url and bruno.avatar_url in client.get(thread.get_absolute_url()).text
