@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from community.models import Post, PostRevision, Space, Thread
 from community.services import forum as services
+from community.services import visibility
 
 
 @admin.register(Space)
@@ -85,6 +86,11 @@ class ThreadAdmin(admin.ModelAdmin):
     @admin.action(description=_("Stop featuring the selected threads"))
     def unfeature(self, request, queryset):
         self._flags(request, queryset, featured=False)
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        # A title, author, pin, lock or feature changed here shows on the thread's next reading.
+        visibility.thread_touch(obj.pk)
 
     def has_add_permission(self, request) -> bool:
         # Threads are started on the site, where their first post is written.

@@ -260,3 +260,19 @@ def test_a_new_avatar_shows_on_the_threads_of_its_member(client, people, thread)
     forum.member_threads_touch(user_id=bruno.pk)  # What the task queued after commit does.
     bruno.refresh_from_db()
     assert bruno.avatar_url and bruno.avatar_url in client.get(thread.get_absolute_url()).text
+
+
+def test_a_title_changed_in_the_admin_shows_on_the_next_reading(client, thread, community_manager):
+    client.get(thread.get_absolute_url())
+    admin = signed_in(community_manager)
+    url = reverse("admin:community_thread_change", args=[thread.pk])
+    form = {
+        "title": "Heat pump hum",
+        "author": thread.author_id,
+        "pinned": "on",
+        "featured_at_0": "",
+        "featured_at_1": "",
+    }
+    assert admin.post(url, form).status_code == 302
+    page = client.get(thread.get_absolute_url()).text
+    assert "Heat pump hum" in page and "Pinned" in page
