@@ -31,16 +31,27 @@ def digest(*parts: object) -> str:
     return hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=10).hexdigest()
 
 
+# What a page is rendered from: the apps' code and templates (Django's and Jinja2's), the project's
+# templates, translations and static files (a copy names their hashed file names).
+RELEASE_FILES = (
+    "*/*.py", "*/*/*.py", "*/templates/**/*.html", "*/jinja2/**/*.jinja", "templates/**/*.html",
+    "locale/**/*.po", "static/**/*.css", "static/**/*.js",
+)  # fmt: skip
+RELEASE_SKIPPED = {".venv", "tests", "bench", "migrations", "node_modules"}
+
+
 @functools.cache
 def release() -> str:
-    """The templates and translations this process renders with, hashed once: a deploy that changes
-    them starts new copies instead of serving old ones."""
+    """Everything a page is rendered from, hashed once per process: a deploy that changes any of it
+    starts new copies instead of serving old ones (and old and new processes never share a key)."""
     base = Path(settings.BASE_DIR)
     files = sorted(
-        path
-        for pattern in ("*/templates/**/*.html", "templates/**/*.html", "locale/**/*.po")
-        for path in base.glob(pattern)
-        if ".venv" not in path.parts
+        {
+            path
+            for pattern in RELEASE_FILES
+            for path in base.glob(pattern)
+            if not RELEASE_SKIPPED.intersection(path.relative_to(base).parts)
+        }
     )
     return digest(*(path.read_bytes() for path in files))
 

@@ -40,6 +40,8 @@ POST_LIST_FIELDS = (
 # What a member's overlay of a thread page needs of each post (and of the thread, to check access).
 OVERLAY_FIELDS = (
     "id", "thread_id", "position", "state", "author_id", "edited_at", "like_count", "helpful_count",
+    # For the member's own held posts, drawn whole.
+    "created_at", "is_first_of_member", "reply_to_id", "removed_rule",
     *(f"thread__{name}" for name in THREAD_PAGE_FIELDS[Thread]),
     *(f"thread__space__{name}" for name in THREAD_PAGE_FIELDS[Space]),
 )  # fmt: skip

@@ -86,23 +86,10 @@ def _member_state_locked(user: User) -> MemberState:
     return MemberState.objects.select_for_update().get(pk=state.pk)
 
 
-MEMBER_THREADS_BATCH = 1000
-
-
 def member_threads_touch(*, user_id: int) -> int:
-    """A member's name, handle or avatar changed: touch every thread they posted in, in batches (the
-    threads of a prolific member can be thousands). Returns how many were touched."""
-    thread_ids = (
-        Post.objects.filter(author_id=user_id).order_by("thread_id").values_list("thread_id", flat=True)
-    )
-    touched, after = 0, 0
-    while True:
-        batch = list(thread_ids.filter(thread_id__gt=after).distinct()[:MEMBER_THREADS_BATCH])
-        if not batch:
-            return touched
-        with transaction.atomic():
-            touched += Thread.objects.filter(pk__in=batch).update(version=F("version") + 1)
-        after = batch[-1]
+    """A member's name, handle or avatar changed: touch every thread they posted in (the Celery task
+    community.member_threads_touch). Returns how many were touched."""
+    return visibility.threads_touch(visibility.member_thread_ids(user_id))
 
 
 @transaction.atomic

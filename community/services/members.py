@@ -27,10 +27,9 @@ from community.models import (
     Reaction,
     ReactionKind,
     Subscription,
-    Thread,
 )
 from community.selectors.members import invitations_active_q
-from community.services import forum
+from community.services import visibility
 from moderation import services as moderation
 from moderation.permissions import member_can_post
 from moderation.screening import screen_text
@@ -119,7 +118,9 @@ def member_settings_update(
 def member_delete(*, actor: User, user: User, password: str) -> None:
     """Delete the member's account; their threads and posts stay, shown as from a deleted member.
 
-    Locks the member's reactions' posts through the counter UPDATEs; everything happens in one transaction.
+    Locks the member's reactions' posts through the counter UPDATEs, then (their posts' authors set to
+    NULL) the threads whose pages change, in that order, as every write to a post then its thread
+    does; everything happens in one transaction.
     """
     if actor.pk != user.pk:
         raise PermissionDenied(_("Only the member themself can delete their account."))
@@ -137,9 +138,7 @@ def member_delete(*, actor: User, user: User, password: str) -> None:
         Notification.objects.filter(recipient=user).delete()
         Subscription.objects.filter(user=user).delete()
         # Their posts will show as a deleted member's, and their reactions leave the counts.
-        reacted = Post.objects.filter(reactions__user=user).values("thread_id")
-        Thread.objects.filter(pk__in=reacted).update(version=F("version") + 1)
-        forum.member_threads_touch(user_id=user.pk)
+        thread_ids = visibility.member_thread_ids(user.pk, reacted=True)
         for kind, counter in REACTION_COUNTERS.items():
             given = Reaction.objects.filter(user=user, kind=kind).values("post_id")
             Post.objects.filter(pk__in=given, **{f"{counter}__gt": 0}).update(**{counter: F(counter) - 1})
@@ -148,6 +147,7 @@ def member_delete(*, actor: User, user: User, password: str) -> None:
         Invitation.objects.filter(inviter=user).delete()
         # Threads, posts and revisions keep their rows with author NULL (on_delete=SET_NULL).
         user.delete()
+        visibility.threads_touch(thread_ids)
 
 
 def _invitation_code() -> str:

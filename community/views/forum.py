@@ -178,14 +178,13 @@ def thread_overlay(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _differs(user, thread, post, context: dict) -> bool:
     """Whether the member's tools for a post differ from the shared page's (as a member sees others'
-    posts they neither reacted to nor flagged)."""
-    return bool(
+    posts they neither reacted to nor flagged). Removed and deleted posts have no tools."""
+    return post.state == PostState.VISIBLE and bool(
         post.author_id == user.pk
         or post.my_kinds
         or post.flagged
         or post.can_edit
         or (context["can_mark_solution"] and post.position > 1)
-        or post.state != PostState.VISIBLE
     )
 
 

@@ -115,13 +115,18 @@ def test_the_overlay_of_a_page_the_member_may_not_read_is_refused(people, thread
     assert overlay(signed_in(community_manager), thread).status_code == 200
 
 
-def test_held_posts_reach_their_author_only_through_the_overlay(client, people, thread):
+def test_held_posts_reach_their_author_only_through_the_overlay(
+    client, people, thread, django_assert_num_queries
+):
     alice, bruno = people
     reply = forum.post_create(actor=bruno, thread=thread, body="Waiting for review.")
     post_moderate(post_id=reply.pk, visibility="held")
     assert "Waiting for review." not in client.get(thread.get_absolute_url()).text
     assert "Waiting for review." not in thread_page_with_overlay(signed_in(alice), thread.get_absolute_url())
-    for_bruno = overlay(signed_in(bruno), thread).content.decode()
+    reader = signed_in(bruno)
+    overlay(reader, thread)
+    with django_assert_num_queries(1):  # The held post is drawn from the overlay's one query.
+        for_bruno = overlay(reader, thread).content.decode()
     assert "Waiting for review." in for_bruno and "Awaiting review" in for_bruno
     assert 'hx-swap-oob="beforeend:#posts"' in for_bruno  # The last post of the page: at the end.
 
@@ -276,3 +281,18 @@ def test_a_title_changed_in_the_admin_shows_on_the_next_reading(client, thread, 
     assert admin.post(url, form).status_code == 302
     page = client.get(thread.get_absolute_url()).text
     assert "Heat pump hum" in page and "Pinned" in page
+
+
+def test_a_deleted_account_shows_as_a_deleted_member_and_its_reactions_leave_the_counts(
+    client, people, thread
+):
+    from community.services.members import member_delete
+    from tests.factories import PASSWORD
+
+    alice, bruno = people
+    forum.reaction_toggle(actor=bruno, post=thread.posts.get(position=1), kind=ReactionKind.LIKE)
+    assert "Bruno Bernard" in client.get(thread.get_absolute_url()).text
+    member_delete(actor=bruno, user=bruno, password=PASSWORD)
+    page = client.get(thread.get_absolute_url()).text
+    assert "Bruno Bernard" not in page and "Deleted member" in page
+    assert '♥ <span class="visually-hidden">Likes</span> 0' in page
