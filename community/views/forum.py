@@ -33,7 +33,8 @@ THREAD_ROW_TTL = 60
 
 
 def _with_rows(threads: list, show_space: bool = False) -> list:
-    """Attach each thread's cached list row (its relative date keeps the row fresh for a minute)."""
+    """Attach each thread's cached list row. Its key holds every value the row shows, so a change makes
+    a new row; the lifetime only bounds memory. Times are dates, made relative in the browser."""
 
     def key(thread) -> str:
         author = thread.author.public_name if thread.author else ""

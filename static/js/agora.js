@@ -19,3 +19,29 @@ document.addEventListener("htmx:configRequest", function (event) {
     event.detail.headers["X-CSRFToken"] = decodeURIComponent(match[1]);
   }
 });
+
+// Lists write times as dates, so that a page shared between readers does not go stale as time passes;
+// the browser shows them relative ("3 minutes ago"), in the page's language, the date as a tooltip.
+const RELATIVE_UNITS = [
+  ["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400],
+  ["hour", 3600], ["minute", 60], ["second", 1],
+];
+
+function showRelativeTimes(root) {
+  const format = new Intl.RelativeTimeFormat(document.documentElement.lang || undefined, { numeric: "auto" });
+  root.querySelectorAll("time[data-relative]").forEach(function (time) {
+    const seconds = (new Date(time.dateTime) - Date.now()) / 1000;
+    const [unit, size] = RELATIVE_UNITS.find(([, size]) => Math.abs(seconds) >= size) || ["second", 1];
+    if (!time.title) {
+      time.title = time.textContent.trim();
+    }
+    time.textContent = format.format(Math.round(seconds / size), unit);
+  });
+}
+
+document.addEventListener("DOMContentLoaded", function () {
+  showRelativeTimes(document);
+});
+document.addEventListener("htmx:afterSwap", function (event) {
+  showRelativeTimes(event.target);
+});

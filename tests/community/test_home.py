@@ -87,3 +87,19 @@ def test_the_home_page_costs_a_fixed_number_of_queries_when_signed_in(
     # spaces, featured and latest threads; the newcomer's checklist.
     with django_assert_max_num_queries(10):
         assert client.get(HOME).status_code == 200
+
+
+def test_list_rows_write_dates_that_the_browser_makes_relative(client, db):
+    """A list's HTML does not go stale as time passes: the date is written, agora.js says "3 min ago"."""
+    from community.models import Space
+    from community.services import forum
+    from tests.factories import UserFactory
+
+    author = UserFactory()
+    space = Space.objects.create(name="Entraide", slug="entraide")
+    thread = forum.thread_create(actor=author, space=space, title="Dated row", body="Some text.")
+    page = client.get(space.get_absolute_url()).text
+    from django.utils import timezone
+
+    when = timezone.localtime(thread.last_activity_at).isoformat(timespec="seconds")[:16]
+    assert "data-relative" in page and when in page

@@ -4,6 +4,8 @@ replies."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -158,3 +160,13 @@ def test_without_javascript_a_member_reads_and_replies(
     page.get_by_role("button", name=french("Post my reply")).click()
     expect(page.get_by_text("Réponse sans JavaScript.")).to_be_visible()
     context.close()
+
+
+def test_a_list_shows_times_relative_to_now_with_the_date_as_a_tooltip(
+    page: Page, live_server, thread_of_every_state
+):
+    thread, _readers = thread_of_every_state
+    page.goto(live_server.url + thread.space.get_absolute_url())
+    time = page.locator("time[data-relative]").first
+    expect(time).to_have_text(re.compile(r"^il y a|maintenant"))
+    assert time.get_attribute("title")  # The date the server wrote.
