@@ -23,6 +23,11 @@ class SpaceAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     readonly_fields = ["thread_count", "post_count", "last_activity_at"]
 
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        # Its name, description or objective shows on its pages at once.
+        visibility.space_touch(obj.pk)
+
 
 @admin.register(Thread)
 class ThreadAdmin(admin.ModelAdmin):
@@ -90,7 +95,7 @@ class ThreadAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
         # A title, author, pin, lock or feature changed here shows on the thread's next reading.
-        visibility.thread_touch(obj.pk)
+        visibility.thread_touch(obj.pk, listed=True)
 
     def has_add_permission(self, request) -> bool:
         # Threads are started on the site, where their first post is written.

@@ -7,6 +7,7 @@ app_name = "community"
 urlpatterns = [
     path("spaces/<slug:slug>/", forum.space_detail, name="space"),
     path("spaces/<slug:slug>/new/", forum.thread_new, name="thread-new"),
+    path("spaces/<slug:slug>/overlay/", forum.space_overlay, name="space-overlay"),
     path("threads/<int:pk>/", forum.thread_detail, name="thread"),
     path("threads/<int:pk>/overlay/", forum.thread_overlay, name="thread-overlay"),
     path("threads/<int:pk>/reply/", forum.post_reply, name="reply"),

@@ -70,6 +70,9 @@ class Space(models.Model):
     icon = models.CharField(_("icon"), max_length=8, blank=True, help_text=_("An emoji or one character."))
     colour = models.CharField(_("colour"), max_length=7, default="#4f46e5", validators=[hex_colour])
     thread_count = models.PositiveIntegerField(default=0, editable=False)
+    # Bumped by every write that changes what the space's list of threads shows
+    # (services.visibility.space_touch): the shared copies of its pages are keyed by it.
+    version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     post_count = models.PositiveIntegerField(default=0, editable=False)
     last_activity_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

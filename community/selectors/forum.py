@@ -151,8 +151,13 @@ def space_threads(queryset: QuerySet[Thread], cursor: str | None) -> ThreadPage:
     return ThreadPage(threads=rows, next_cursor=next_cursor)
 
 
-def space_thread_queryset(user: Actor, space: Space) -> QuerySet[Thread]:
-    return _thread_list(user).filter(space=space)
+def space_thread_queryset(space: Space) -> QuerySet[Thread]:
+    """The published threads of a space the caller has checked access to (access_space)."""
+    return (
+        Thread.objects.filter(space=space, state=PostState.VISIBLE)
+        .select_related("space", "author", "last_poster")
+        .only(*LIST_FIELDS)
+    )
 
 
 def _attnames(model, wanted: tuple[str, ...]) -> tuple[str, ...]:

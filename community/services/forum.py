@@ -257,7 +257,7 @@ def post_edit(*, actor: User, post: Post, body: str, title: str | None = None) -
         visibility.thread_state_set(thread_id=post.thread_id, state=PostState.PENDING)
     item = ("thread", post.thread_id) if post.position == 1 else ("post", post.pk)
     moderation.screening_record(item_type=item[0], item_id=item[1], reasons=reasons)
-    visibility.thread_touch(post.thread_id)
+    visibility.thread_touch(post.thread_id, listed=new_title is not None)
     post.refresh_from_db()
     return post
 
@@ -325,7 +325,7 @@ def thread_mark_solution(*, actor: User, thread: Thread, post: Post | None) -> T
     previous = thread.solution_id
     thread.solution = post
     thread.save(update_fields=["solution"])
-    visibility.thread_touch(thread.pk)
+    visibility.thread_touch(thread.pk, listed=True)
     if post is not None and post.pk != previous and post.author_id and post.author_id != actor.pk:
         notifications.solution_marked(post=post)
     return thread
@@ -356,7 +356,7 @@ def thread_update_flags(
         fields.append("featured_at")
     if fields:
         thread.save(update_fields=fields)
-        visibility.thread_touch(thread.pk)
+        visibility.thread_touch(thread.pk, listed=True)
     return thread
 
 

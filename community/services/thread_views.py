@@ -8,9 +8,10 @@ import uuid
 import redis
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import F
 from django_redis import get_redis_connection
 
-from community.models import Thread
+from community.models import Space, Thread
 
 logger = logging.getLogger(__name__)
 
@@ -85,4 +86,8 @@ def _add_views(batch: list[tuple[int, int]]) -> int:
             f"FROM (VALUES {values}) AS v(id, views) WHERE t.id = v.id",
             params,
         )
-        return cursor.rowcount
+        updated = cursor.rowcount
+    # Lists show the view counts: their spaces' shared pages are rendered afresh (once a minute at most).
+    threads = [thread_id for thread_id, _views in batch]
+    Space.objects.filter(threads__pk__in=threads).update(version=F("version") + 1)
+    return updated

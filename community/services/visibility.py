@@ -18,10 +18,19 @@ from community.models import MemberState, Post, PostState, Space, Thread
 from community.services import notifications
 
 
-def thread_touch(thread_id: int) -> None:
+def thread_touch(thread_id: int, *, listed: bool = False) -> None:
     """What the thread's page shows changed: bump its version, in the caller's transaction, so that the
-    next reader renders the page afresh."""
+    next reader renders the page afresh. `listed`: its row in lists changed too (a title, a pin): its
+    space's version goes up as well, after the thread's row, the order of every writer."""
     Thread.objects.filter(pk=thread_id).update(version=F("version") + 1)
+    if listed:
+        space_id = Thread.objects.filter(pk=thread_id).values("space_id")[:1]
+        Space.objects.filter(pk=Subquery(space_id)).update(version=F("version") + 1)
+
+
+def space_touch(space_id: int) -> None:
+    """What the space's list of threads shows changed (its own fields, in the admin): bump its version."""
+    Space.objects.filter(pk=space_id).update(version=F("version") + 1)
 
 
 TOUCH_BATCH = 1000
@@ -43,6 +52,8 @@ def threads_touch(thread_ids: list[int]) -> int:
         batch = thread_ids[start : start + TOUCH_BATCH]
         with transaction.atomic():
             touched += Thread.objects.filter(pk__in=batch).update(version=F("version") + 1)
+            # Lists show authors' names too.
+            Space.objects.filter(threads__pk__in=batch).update(version=F("version") + 1)
     return touched
 
 
@@ -58,6 +69,7 @@ def post_counts_add(*, thread: Thread, post: Post, author: User) -> None:
         post_count=F("post_count") + 1,
         last_activity_at=now,
         thread_count=F("thread_count") + int(post.position == 1),
+        version=F("version") + 1,
     )
     MemberState.objects.filter(pk=author.pk).update(post_count=F("post_count") + 1)
 
@@ -68,6 +80,7 @@ def post_counts_remove(post: Post) -> None:
     Space.objects.filter(pk=post.thread.space_id).update(
         post_count=Greatest(F("post_count") - 1, 0),
         thread_count=Greatest(F("thread_count") - int(post.position == 1), 0),
+        version=F("version") + 1,
     )
     if post.author_id:
         MemberState.objects.filter(pk=post.author_id).update(post_count=Greatest(F("post_count") - 1, 0))
@@ -78,7 +91,9 @@ def replies_counts_move(thread: Thread, sign: int) -> None:
     their authors' counts (the thread's own count keeps them: it is not shown while hidden)."""
     replies = Post.objects.filter(thread=thread, state=PostState.VISIBLE, position__gt=1)
     count = replies.count()
-    Space.objects.filter(pk=thread.space_id).update(post_count=Greatest(F("post_count") + sign * count, 0))
+    Space.objects.filter(pk=thread.space_id).update(
+        post_count=Greatest(F("post_count") + sign * count, 0), version=F("version") + 1
+    )
     per_author = (
         replies.filter(author_id=OuterRef("pk"))
         .order_by()

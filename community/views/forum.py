@@ -81,22 +81,56 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "community/home.html", context)
 
 
-@anonymous_page_cache(params=("show", "after"))
 def space_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """Readers of a space share one rendered copy of each list page per space version (but for "mine");
+    the member's navigation and "New thread" come from space_overlay."""
     space = selectors.access_space(request.user, slug)
+    show, after = request.GET.get("show", ""), request.GET.get("after", "")
+    if show != "mine" and shareable(request, ["show", "after"]):
+        branding = branding_get()
+        versions = (
+            space.pk,
+            space.version,
+            show,
+            after,
+            branding.name,
+            branding.tagline,
+            branding.brand_colour,
+        )
+        return shared_page(
+            request, name="space", versions=versions, render=lambda visitor: _render_space(visitor, space)
+        )
+    return _render_space(request, space)
+
+
+def _render_space(request: HttpRequest, space) -> HttpResponse:
     filterset = ThreadListFilter(
-        request.GET, queryset=selectors.space_thread_queryset(request.user, space), request=request
+        request.GET, queryset=selectors.space_thread_queryset(space), request=request
     )
     page = selectors.space_threads(filterset.qs, request.GET.get("after"))
     _with_rows(page.threads)
-    context = {
-        "space": space,
-        "filter": filterset,
-        "page": page,
-        "can_start_thread": permissions.can_start_thread(request.user, space)
-        or not request.user.is_authenticated,
-    }
+    context = _space_context(request, space) | {"filter": filterset, "page": page}
     return render(request, "community/space.html", context)
+
+
+def _space_context(request: HttpRequest, space) -> dict:
+    user = request.user
+    return {
+        "space": space,
+        "reader": user if user.is_authenticated else None,
+        # Visitors are offered it too: it leads them to sign in.
+        "can_start_thread": permissions.can_start_thread(user, space) or not user.is_authenticated,
+    }
+
+
+def space_overlay(request: HttpRequest, slug: str) -> HttpResponse:
+    """What a shared space page shows differently to this member (htmx out-of-band swaps): their
+    navigation and whether they may start a thread. Nothing for visitors."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=204)
+    space = selectors.access_space(request.user, slug)
+    context = _space_context(request, space) | {"here": space.get_absolute_url()}
+    return render(request, "community/_space_overlay.html", context)
 
 
 @netiquette_required

@@ -9,6 +9,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.services import avatar_remove, profile_update
 from community import tasks
@@ -296,3 +297,48 @@ def test_a_deleted_account_shows_as_a_deleted_member_and_its_reactions_leave_the
     page = client.get(thread.get_absolute_url()).text
     assert "Bruno Bernard" not in page and "Deleted member" in page
     assert '♥ <span class="visually-hidden">Likes</span> 0' in page
+
+
+def test_a_space_list_is_shared_by_visitors_and_members_and_follows_its_threads(
+    client, people, thread, space, django_assert_num_queries
+):
+    alice, bruno = people
+    seen = {
+        client.get(space.get_absolute_url()).content,
+        signed_in(bruno).get(space.get_absolute_url()).content,
+    }
+    assert len(seen) == 1  # The same bytes.
+    html = seen.pop().decode()
+    assert (
+        "Heat pump noise" in html
+        and "csrfmiddlewaretoken" not in html
+        and "Bruno Bernard</a></li>" not in html
+    )
+    with django_assert_num_queries(1):  # The space's row, which checks access and carries the version.
+        client.get(space.get_absolute_url())
+    forum.post_edit(actor=alice, post=thread.posts.get(position=1), body="It hums.", title="Heat pump hum")
+    assert "Heat pump hum" in client.get(space.get_absolute_url()).text
+    forum.thread_update_flags(actor=signed_in_manager(), thread=thread, pinned=True)
+    assert "Pinned" in client.get(space.get_absolute_url()).text
+
+
+def signed_in_manager():
+    from accounts.roles import COMMUNITY_MANAGERS
+    from tests.factories import user_with_role
+
+    return user_with_role(COMMUNITY_MANAGERS)
+
+
+def test_the_space_overlay_offers_a_new_thread_to_members_who_may_post_only(client, people, space):
+    from moderation.services.sanctions import sanction_apply
+
+    alice, bruno = people
+    url = reverse("community:space-overlay", args=[space.slug])
+    assert client.get(url).status_code == 204
+    for_alice = signed_in(alice).get(url).content.decode()
+    assert "New thread" in for_alice and "Alice Aubert</a></li>" in for_alice
+    sanction_apply(actor=None, decision=None, user_id=bruno.pk, kind="suspension", days=2, now=timezone.now())
+    assert "New thread" not in signed_in(bruno).get(url).content.decode()
+    space.visibility = Visibility.STAFF
+    space.save(update_fields=["visibility"])
+    assert signed_in(alice).get(url).status_code == 404
