@@ -20,6 +20,7 @@ urlpatterns = [
     path("posts/<int:pk>/delete/", forum.post_delete, name="post-delete"),
     path("posts/<int:pk>/react/", forum.post_react, name="post-react"),
     path("welcome/", forum.welcome_list, name="welcome"),
+    path("overlay/home/", forum.home_overlay, name="home-overlay"),
     path("members/id/<int:pk>/", members.profile_by_id, name="profile-by-id"),
     path("members/<str:handle>/", members.profile, name="profile"),
     path("me/settings/", members.settings_page, name="settings"),

@@ -1,4 +1,4 @@
-"""Reading a thread page as a member's browser does: the shared page, then its overlay."""
+"""Reading a shared page as a member's browser does: the page, then its overlay."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import re
 
 from django.test import Client
 
-OVERLAY = re.compile(r'hx-get="([^"]+/overlay/[^"]*)"')
+OVERLAY = re.compile(r'hx-get="([^"]*overlay/[^"]*)"')
 
 
-def thread_page_with_overlay(client: Client, url: str, **params) -> str:
+def page_with_overlay(client: Client, url: str, **params) -> str:
     """The page and, when it asks for one, its overlay (what htmx fetches on load), as one text."""
     response = client.get(url, params)
     assert response.status_code == 200, response.status_code
@@ -21,3 +21,6 @@ def thread_page_with_overlay(client: Client, url: str, **params) -> str:
     overlay = client.get(html.unescape(found.group(1)), headers={"HX-Request": "true"})
     assert overlay.status_code in (200, 204), overlay.status_code
     return page + overlay.content.decode()
+
+
+thread_page_with_overlay = page_with_overlay

@@ -84,34 +84,14 @@ def _thread_list(user: Actor) -> QuerySet[Thread]:
     )
 
 
-HOME_LISTS_TTL = 20
-
-
-def _audience(user: Actor) -> str:
-    """Who sees which spaces: the home lists are the same for everyone in one audience."""
-    if is_community_manager(user):
-        return "team"
-    return "members" if user.is_authenticated else "public"
-
-
 def featured_threads(user: Actor, limit: int = 4) -> list[Thread]:
-    """The team's featured threads; shared by an audience for a few seconds (the home is the busiest page)."""
-    threads = cache.get_or_set(
-        f"community:home:featured:{_audience(user)}",
-        lambda: list(_thread_list(user).filter(featured_at__isnull=False).order_by("-featured_at")[:limit]),
-        HOME_LISTS_TTL,
-    )
-    return cast(list[Thread], threads)
+    """The team's featured threads in the spaces the reader may read (index community_thread_featured)."""
+    return list(_thread_list(user).filter(featured_at__isnull=False).order_by("-featured_at")[:limit])
 
 
 def recent_threads(user: Actor, limit: int = 10) -> list[Thread]:
-    """The latest discussions; shared by an audience for a few seconds, like the featured ones."""
-    threads = cache.get_or_set(
-        f"community:home:recent:{_audience(user)}",
-        lambda: list(_thread_list(user).order_by("-last_activity_at")[:limit]),
-        HOME_LISTS_TTL,
-    )
-    return cast(list[Thread], threads)
+    """The latest discussions in the spaces the reader may read (index community_thread_recent)."""
+    return list(_thread_list(user).order_by("-last_activity_at")[:limit])
 
 
 @dataclass

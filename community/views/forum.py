@@ -22,7 +22,6 @@ from community.services import forum as services
 from community.services import thread_views
 from core.branding import branding_get
 from core.forms import form_errors_add
-from core.pagecache import anonymous_page_cache
 from core.shared_pages import shareable, shared_page
 from moderation.decorators import netiquette_required
 from moderation.navigation import netiquette_url
@@ -67,18 +66,49 @@ def _attempt(form, action):
     return None
 
 
-@anonymous_page_cache()
 def home(request: HttpRequest) -> HttpResponse:
+    """Visitors share one copy, members another (they read more spaces), keyed by the versions of the
+    spaces listed (the query that lists them reads them); the greeting and the newcomer's checklist
+    come from home_overlay. The team gets the page rendered for them."""
     user = request.user
     spaces = selectors.space_list(user)
+    member_count = selectors.member_count()
+    if not is_community_manager(user) and shareable(request):
+        branding = branding_get()
+        audience = "members" if user.is_authenticated else "visitors"
+        versions = (
+            audience, member_count, branding.name, branding.tagline, branding.welcome, branding.brand_colour,
+            *((space.pk, space.version) for space in spaces),
+        )  # fmt: skip
+        return shared_page(
+            request,
+            name="home",
+            versions=versions,
+            # The lists are those of the reader's audience; the page is drawn as a visitor sees it.
+            render=lambda visitor: _render_home(visitor, user, spaces, member_count),
+        )
+    return _render_home(request, user, spaces, member_count)
+
+
+def _render_home(request: HttpRequest, audience, spaces: list, member_count: int) -> HttpResponse:
     context = {
-        "member_count": selectors.member_count(),
+        "member_count": member_count,
         "spaces": spaces,
-        "featured": _with_rows(selectors.featured_threads(user), show_space=True),
-        "recent": _with_rows(selectors.recent_threads(user), show_space=True),
-        "checklist": onboarding_checklist(user, spaces),
+        "featured": _with_rows(selectors.featured_threads(audience), show_space=True),
+        "recent": _with_rows(selectors.recent_threads(audience), show_space=True),
+        "checklist": onboarding_checklist(request.user, spaces),
     }
     return render(request, "community/home.html", context)
+
+
+def home_overlay(request: HttpRequest) -> HttpResponse:
+    """What the shared home page shows differently to this member: navigation, greeting, checklist."""
+    user = request.user
+    if not user.is_authenticated:
+        return HttpResponse(status=204)
+    spaces = selectors.space_list(user)
+    context = {"here": reverse("home"), "checklist": onboarding_checklist(user, spaces)}
+    return render(request, "community/_home_overlay.html", context)
 
 
 def space_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from accounts.roles import MARKETING
+from tests.pages import page_with_overlay
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +128,7 @@ ADMIN_LINK = f'<a href="{ADMIN}">Administration</a>'
 def test_the_navigation_offers_only_the_areas_the_person_can_open(
     browse_as, persona, sees_dashboards, sees_administration
 ):
-    html = browse_as(persona).get(reverse("home")).content.decode()
+    html = page_with_overlay(browse_as(persona), reverse("home"))
 
     assert (DASHBOARDS_LINK in html) is sees_dashboards
     assert (ADMIN_LINK in html) is sees_administration

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from core.branding import branding_update
 from tests.factories import UserFactory
+from tests.pages import page_with_overlay
 
 pytestmark = pytest.mark.django_db
 
@@ -48,17 +49,20 @@ def test_the_home_page_shows_the_branding_set_by_the_community_managers(client):
 def test_a_signed_in_member_is_greeted_by_name(client, member):
     client.force_login(member)
 
-    html = client.get(HOME).content.decode()
+    page = client.get(HOME).content.decode()
+    overlay = client.get(reverse("community:home-overlay")).content.decode()
 
-    assert "Welcome back, Camille Martin." in html
-    assert f'href="{reverse("community:settings")}"' in html
-    assert "Join the community" not in html
+    # The shared page invites visitors in; the member's overlay puts the greeting in its place.
+    assert "Join the community" in page and 'id="home-reader"' in page
+    assert 'id="home-reader" hx-swap-oob="true"' in overlay
+    assert "Welcome back, Camille Martin." in overlay and "Join the community" not in overlay
+    assert f'href="{reverse("community:settings")}"' in overlay
 
 
 def test_a_display_name_with_markup_is_escaped_in_the_greeting(client):
     client.force_login(UserFactory(display_name="<img src=x onerror=alert(1)>"))
 
-    html = client.get(HOME).content.decode()
+    html = page_with_overlay(client, HOME)
 
     assert "<img src=x" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html

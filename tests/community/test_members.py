@@ -17,6 +17,7 @@ from community.selectors.members import member_state_get
 from community.services.forum import post_create, thread_create
 from community.services.members import member_preferences_update, member_state_for
 from tests.factories import UserFactory
+from tests.pages import page_with_overlay
 
 pytestmark = pytest.mark.django_db
 
@@ -243,7 +244,7 @@ def test_the_settings_page_shows_the_profile_and_the_preferences(signed_in, memb
 
 
 def test_the_header_and_the_home_page_link_to_the_settings(signed_in):
-    html = signed_in.get(reverse("home")).content.decode()
+    html = page_with_overlay(signed_in, reverse("home"))
 
     assert f'href="{SETTINGS}"' in html
 

@@ -419,7 +419,7 @@ def test_mark_all_as_read_clears_the_badge(
 ):
     notify(camille, dominique, thread, 4)
     client.force_login(camille)
-    assert client.get(reverse("home")).context["unread_notifications"] == 4  # Now cached.
+    assert client.get(reverse("community:home-overlay")).context["unread_notifications"] == 4  # Now cached.
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("community:notifications-read-all"))
     assert response["Location"] == reverse("community:notifications")
@@ -434,19 +434,19 @@ def test_a_new_notification_shows_in_the_header_at_once(
     camille, dominique, thread, client, django_capture_on_commit_callbacks
 ):
     client.force_login(camille)
-    assert client.get(reverse("home")).context["unread_notifications"] == 0  # Now cached.
+    assert client.get(reverse("community:home-overlay")).context["unread_notifications"] == 0  # Now cached.
     with django_capture_on_commit_callbacks(execute=True):
         forum.post_create(actor=dominique, thread=thread, body="@camille hi")
-    response = client.get(reverse("home"))
+    response = client.get(reverse("community:home-overlay"))
     assert 'aria-label="1 unread notification"' in response.text
 
 
 def test_the_header_count_is_read_from_the_cache_after_the_first_page(camille, dominique, thread, client):
     notify(camille, dominique, thread, 2)
     client.force_login(camille)
-    client.get(reverse("home"))
+    client.get(reverse("community:home-overlay"))
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("home"))
+        response = client.get(reverse("community:home-overlay"))
     assert response.context["unread_notifications"] == 2
     assert not [q for q in queries.captured_queries if "community_notification" in q["sql"]]
 

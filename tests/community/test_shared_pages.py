@@ -342,3 +342,22 @@ def test_the_space_overlay_offers_a_new_thread_to_members_who_may_post_only(clie
     space.visibility = Visibility.STAFF
     space.save(update_fields=["visibility"])
     assert signed_in(alice).get(url).status_code == 404
+
+
+def test_the_home_page_is_shared_per_audience_and_follows_new_discussions(client, people, space):
+    alice, bruno = people
+    members_only = Space.objects.create(name="Club", slug="club", visibility=Visibility.MEMBERS)
+    forum.thread_create(actor=alice, space=members_only, title="Members talk", body="Only for members.")
+    home = reverse("home")
+    for_visitors = client.get(home).content
+    for_alice, for_bruno = signed_in(alice).get(home).content, signed_in(bruno).get(home).content
+    assert for_alice == for_bruno != for_visitors  # Members read one more space than visitors.
+    assert b"Members talk" in for_alice and b"Members talk" not in for_visitors
+    assert b"csrfmiddlewaretoken" not in for_alice and b"Welcome back" not in for_alice
+    forum.thread_create(actor=bruno, space=space, title="Fresh question", body="Anyone?")
+    assert "Fresh question" in client.get(home).text
+
+
+def test_the_team_gets_the_home_page_rendered_for_them(community_manager):
+    html = signed_in(community_manager).get(reverse("home")).content.decode()
+    assert "Welcome back, Sacha Dubois." in html and reverse("community:home-overlay") not in html

@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import UserFactory
+from tests.pages import page_with_overlay
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +58,7 @@ def test_a_member_who_chose_english_reads_english_even_with_a_french_browser():
     browser = french_browser()
     browser.force_login(UserFactory(language="en", display_name="Robin"))
 
-    html = browser.get(reverse("home")).content.decode()
+    html = page_with_overlay(browser, reverse("home"))
 
     assert '<html lang="en">' in html
     assert "Welcome back, Robin." in html

@@ -27,11 +27,11 @@ def shared(settings):
 def test_a_visitor_gets_a_copy_of_the_page_without_a_query_and_without_a_csrf_token(
     shared, thread, client, django_assert_num_queries
 ):
-    first = client.get(reverse("home"))
+    first = client.get(reverse("community:profile", args=[thread.author.handle]))
     assert "Shared copy" in first.text and "csrfmiddlewaretoken" not in first.text
     assert "csrftoken" not in first.cookies
     with django_assert_num_queries(0):
-        again = client.get(reverse("home"))
+        again = client.get(reverse("community:profile", args=[thread.author.handle]))
     assert again.content == first.content
     assert "Cookie" in again["Vary"]
 
@@ -41,7 +41,7 @@ def test_members_and_visitors_with_a_message_always_get_a_fresh_page(
 ):
     from core.branding import branding_update
 
-    url = reverse("home")
+    url = reverse("community:profile", args=[thread.author.handle])
     assert "Agora" in client.get(url).text
     with django_capture_on_commit_callbacks(execute=True):
         branding_update(name="Renamed", tagline="", welcome="", brand_colour="#123456")

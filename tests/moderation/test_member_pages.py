@@ -10,6 +10,7 @@ from moderation import services
 from moderation.models import Appeal, Case, Flag, Notice
 from moderation.selectors import notice_token
 from tests.factories import UserFactory, user_with_role
+from tests.pages import page_with_overlay
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +69,7 @@ def decision(reply, rules):
 
 def test_the_author_reads_the_statement_of_reasons_and_appeals_once(client, author, decision):
     client.force_login(author)
-    home = client.get("/").content.decode()
+    home = page_with_overlay(client, "/")
     assert "1 moderation decision" in home
     notice = Notice.objects.get(recipient=author)
     page = client.get(reverse("moderation:notice", args=[notice.pk])).content.decode()

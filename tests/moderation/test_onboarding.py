@@ -10,6 +10,7 @@ from moderation import services
 from moderation.models import NetiquetteAcceptance
 from moderation.navigation import LOGIN_CHECK_FLAG
 from tests.factories import PASSWORD
+from tests.pages import page_with_overlay
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +97,7 @@ def test_publishing_a_new_version_shows_the_changed_banner(
         services.netiquette_publish(actor=community_manager, note="Rule 6 covers screenshots.")
     client.force_login(member)
     assert client.get("/")["Location"] == "/netiquette/?next=%2F"
-    page = client.get("/").content.decode()
+    page = page_with_overlay(client, "/")
     assert "Our netiquette has changed." in page
     assert BANNER in page
     assert 'href="/netiquette/?next=/"' in page
