@@ -13,6 +13,7 @@ import functools
 from datetime import datetime
 from typing import Any
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import get_script_prefix, reverse
 from django.utils import formats, timezone, translation
 from jinja2 import Environment
@@ -55,5 +56,5 @@ def environment(**options: Any) -> Environment:
     env = Environment(extensions=["jinja2.ext.i18n"], **options)  # noqa: S701 - the backend sets autoescape
     env.install_gettext_callables(translation.gettext, translation.ngettext, newstyle=True)
     env.globals.update(url=url)
-    env.filters.update(localdate=localdate)
+    env.filters.update(localdate=localdate, intcomma=intcomma)
     return env

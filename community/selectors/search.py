@@ -22,10 +22,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from accounts.permissions import Actor
-from community.fragments import digest
 from community.models import Post, PostState, Space
 from community.permissions import visible_spaces_q
 from community.text import ACCENTED, UNACCENTED, fold
+from core.shared_pages import digest
 
 QUERY_MIN = 2
 QUERY_MAX = 200

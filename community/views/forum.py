@@ -9,12 +9,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import is_community_manager
 from community import permissions
 from community.forms import PostEditForm, ReplyForm, ThreadForm, ThreadListFilter
-from community.fragments import digest, render_many
 from community.models import Post, PostState, ReactionKind
 from community.selectors import forum as selectors
 from community.selectors.onboarding import onboarding_checklist
@@ -28,31 +28,17 @@ from moderation.navigation import netiquette_url
 from moderation.permissions import member_can_post
 from moderation.selectors import member_restriction
 
-THREAD_ROW_TTL = 60
 
-
-def _with_rows(threads: list, show_space: bool = False) -> list:
-    """Attach each thread's cached list row. Its key holds every value the row shows, so a change makes
-    a new row; the lifetime only bounds memory. Times are dates, made relative in the browser."""
-
-    def key(thread) -> str:
-        author = thread.author.public_name if thread.author else ""
-        flags = (thread.pinned, thread.locked, bool(thread.featured_at), bool(thread.solution_id))
-        return digest(
-            thread.pk, thread.title, thread.last_activity_at, thread.post_count, thread.view_count, *flags,
-            author, show_space,
-        )  # fmt: skip
-
-    rows = render_many(
-        "community/_thread_row.html",
-        threads,
-        key=key,
-        context=lambda thread: {"thread": thread, "show_space": show_space},
-        timeout=THREAD_ROW_TTL,
-    )
-    for thread, row in zip(threads, rows, strict=True):
-        thread.row = row
-    return threads
+def _rows(request: HttpRequest, threads: list, show_space: bool = False) -> SafeString:
+    """The rows of a list of threads (Jinja2, as a thread's posts are). The plurals are Python's, where
+    makemessages finds them."""
+    context = {
+        "threads": threads,
+        "show_space": show_space,
+        "replies": lambda count: ngettext("reply", "replies", count),
+        "views": lambda count: ngettext("view", "views", count),
+    }
+    return _jinja(request, "community/thread_rows.jinja", context)
 
 
 def _attempt(form, action):
@@ -94,8 +80,8 @@ def _render_home(request: HttpRequest, audience, spaces: list, member_count: int
     context = {
         "member_count": member_count,
         "spaces": spaces,
-        "featured": _with_rows(selectors.featured_threads(audience), show_space=True),
-        "recent": _with_rows(selectors.recent_threads(audience), show_space=True),
+        "featured": _rows(request, selectors.featured_threads(audience), show_space=True),
+        "recent": _rows(request, selectors.recent_threads(audience), show_space=True),
         "checklist": onboarding_checklist(request.user, spaces),
     }
     return render(request, "community/home.html", context)
@@ -138,8 +124,11 @@ def _render_space(request: HttpRequest, space) -> HttpResponse:
         request.GET, queryset=selectors.space_thread_queryset(space), request=request
     )
     page = selectors.space_threads(filterset.qs, request.GET.get("after"))
-    _with_rows(page.threads)
-    context = _space_context(request, space) | {"filter": filterset, "page": page}
+    context = _space_context(request, space) | {
+        "filter": filterset,
+        "page": page,
+        "rows": _rows(request, page.threads),
+    }
     return render(request, "community/space.html", context)
 
 
@@ -296,7 +285,8 @@ def _render_thread(request: HttpRequest, thread, page: int) -> HttpResponse:
 
 def _jinja(request: HttpRequest, name: str, context: dict) -> SafeString:
     """A hot partial, rendered by Jinja2 (core/jinja.py): its output is escaped HTML."""
-    return mark_safe(render_to_string(name, context, request=request, using="jinja2"))  # noqa: S308
+    html = render_to_string(name, context, request=request, using="jinja2").strip()
+    return mark_safe(html)  # noqa: S308
 
 
 def _pager(page: int, last: int) -> list[int | None]:
