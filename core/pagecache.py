@@ -1,5 +1,7 @@
-"""Whole pages for signed-out visitors, shared for a few seconds.
+"""Whole pages for signed-out visitors, shared for a few seconds: a member's profile and search.
 
+Threads, spaces and the home page are shared by version (core/shared_pages.py); these two are not,
+because what they list has no version of its own (a search's results depend on every post).
 Most of a public community's traffic is signed-out readers, and the same page is the same for all of
 them. Such a page carries no CSRF token (its only forms are the search, a GET, and the language links)
 and no per-visitor state, so it is kept in Redis per language and URL for a few seconds. Anyone with a
