@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "accounts",
     "moderation",
     "community",
+    "events",
     "reporting",
 ]
 

@@ -2,8 +2,9 @@
 Django's template language at about 430 µs a post, Jinja2 at a fraction of it).
 
 The same tools as the Django templates, under the same names where it can be: `url()` reverses,
-`_()` and `ngettext()` translate with Django's catalogues (`{{ _("…") }}` is also what
-`makemessages -e jinja` extracts), `localdate` formats a datetime in the reader's time zone with
+`_()` translates with Django's catalogues (`{{ _("…") }}`, with no argument, is what
+`makemessages -e jinja` extracts: sentences with values and plurals are passed in from Python, where
+makemessages finds them), `localdate` formats a datetime in the reader's time zone with
 Django's localised formats, and `csrf_input` comes from Django's Jinja2 backend.
 """
 

@@ -105,3 +105,17 @@ def test_every_string_in_the_code_is_in_the_french_catalogue(tmp_path):
         "`manage.py makemessages -l fr --no-obsolete -e html,txt,py,jinja` and translate them:\n"
         + "\n".join(missing)
     )
+
+
+def test_jinja_templates_translate_only_what_makemessages_can_find():
+    """makemessages reads `_("…")` in .jinja files only when the call has no other argument: a sentence
+    with a value (or a plural) in a Jinja2 template would silently leave the catalogue."""
+    import re
+
+    hidden = re.compile(r"""\b(?:_|gettext|ngettext)\(\s*(["']).*?\1\s*,""")
+    found = [
+        f"{path.relative_to(settings.BASE_DIR)}: {match.group(0)}"
+        for path in Path(settings.BASE_DIR).glob("*/jinja2/**/*.jinja")
+        for match in hidden.finditer(path.read_text())
+    ]
+    assert not found, "pass these from Python instead:\n" + "\n".join(found)

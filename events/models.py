@@ -1,0 +1,192 @@
+"""Events: online and offline gatherings of the community, and who registered for them.
+
+Times are stored in UTC with the event's own IANA time zone, so each reader sees their local time and
+the event's zone is named. Capacity is settled in PostgreSQL: registering locks the event's row and
+moves its seats-taken counter in the same transaction, which a check constraint keeps within the
+capacity; a freed seat promotes the first of the waitlist in that same transaction
+(events.services).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+TITLE_MAX = 150
+
+
+class EventKind(models.TextChoices):
+    CHAT = "chat", _("Live chat")
+    INTERVIEW = "interview", _("Interview / AMA")
+    CONTEST = "contest", _("Contest")
+    WEBINAR = "webinar", _("Webinar")
+    MEETUP = "meetup", _("Meetup")
+    CONFERENCE = "conference", _("Conference")
+    BARCAMP = "barcamp", _("Barcamp")
+    VIP = "vip", _("VIP gathering")
+
+
+ONLINE_KINDS = frozenset({EventKind.CHAT, EventKind.INTERVIEW, EventKind.CONTEST, EventKind.WEBINAR})
+
+
+class EventFormat(models.TextChoices):
+    ONLINE = "online", _("Online")
+    OFFLINE = "offline", _("In person")
+
+
+class EventState(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("event state", "Draft")
+    PUBLISHED = "published", pgettext_lazy("event state", "Published")
+    CANCELLED = "cancelled", pgettext_lazy("event state", "Cancelled")
+    ARCHIVED = "archived", pgettext_lazy("event state", "Archived")
+
+
+class Audience(models.TextChoices):
+    PUBLIC = "public", _("Everyone, even signed out")
+    MEMBERS = "members", _("Signed-in members")
+    GROUP = "group", _("A group of members")
+    INVITED = "invited", _("Invited members only")
+
+
+class Event(models.Model):
+    title = models.CharField(_("title"), max_length=TITLE_MAX)
+    kind = models.CharField(_("kind"), max_length=12, choices=EventKind.choices)
+    format = models.CharField(_("format"), max_length=8, choices=EventFormat.choices)
+    state = models.CharField(_("state"), max_length=10, choices=EventState.choices, default=EventState.DRAFT)
+    description_md = models.TextField(_("description"), blank=True)
+    description_html = models.TextField(blank=True, editable=False)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    time_zone = models.CharField(_("time zone"), max_length=64, default=settings.TIME_ZONE)
+    venue_name = models.CharField(_("venue"), max_length=120, blank=True)
+    venue_address = models.CharField(_("address"), max_length=300, blank=True)
+    join_url = models.URLField(
+        _("join link"),
+        blank=True,
+        help_text=_("For online events: shown to registered members only, shortly before the start."),
+    )
+    capacity = models.PositiveIntegerField(_("seats"), null=True, blank=True, help_text=_("Empty: no limit."))
+    seats_taken = models.PositiveIntegerField(default=0, editable=False)
+    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
+    audience = models.CharField(
+        _("audience"), max_length=8, choices=Audience.choices, default=Audience.MEMBERS
+    )
+    group = models.ForeignKey(
+        "auth.Group",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("group"),
+    )
+    invitees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="event_invitations",
+        verbose_name=_("invited members"),
+    )
+    space = models.ForeignKey(
+        "community.Space", on_delete=models.PROTECT, related_name="events", verbose_name=_("space")
+    )
+    thread = models.ForeignKey(
+        "community.Thread", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    questions = models.JSONField(
+        _("registration questions"), default=list, blank=True, help_text=_("Asked when a member registers.")
+    )
+    reminder_minutes = models.JSONField(
+        _("reminders (minutes before the start)"),
+        default=list,
+        blank=True,
+        help_text=_("For example [1440, 60]."),
+    )
+    # Bumped by every change a calendar must show again (iCalendar SEQUENCE).
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="events_ends_after_start"),
+            # The last seat is given once, whatever the concurrency (services lock the row as well).
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(seats_taken__lte=F("capacity")),
+                name="events_within_capacity",
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_opens_at__isnull=True)
+                | Q(registration_closes_at__isnull=True)
+                | Q(registration_closes_at__gt=F("registration_opens_at")),
+                name="events_registration_window",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "starts_at"], name="events_upcoming"),
+            models.Index(fields=["space", "starts_at"], name="events_space"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def seats_left(self) -> int | None:
+        return None if self.capacity is None else max(0, self.capacity - self.seats_taken)
+
+
+class RegistrationStatus(models.TextChoices):
+    GOING = "going", _("Going")
+    WAITLISTED = "waitlisted", _("On the waiting list")
+    INTERESTED = "interested", _("Interested")
+    CANCELLED = "cancelled", pgettext_lazy("registration", "Cancelled")
+
+
+class Registration(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registrations"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=RegistrationStatus.choices)
+    # Order on the waiting list: the first freed seat goes to the smallest.
+    waitlist_position = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    answers = models.JSONField(default=dict, blank=True)
+    attended_at = models.DateTimeField(_("attended"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "member"], name="events_registration_once"),
+            models.UniqueConstraint(
+                fields=["event", "waitlist_position"],
+                condition=Q(waitlist_position__isnull=False),
+                name="events_waitlist_position_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="waitlisted", waitlist_position__isnull=False)
+                | (~Q(status="waitlisted") & Q(waitlist_position__isnull=True)),
+                name="events_waitlist_position_iff_waitlisted",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["event", "waitlist_position"],
+                condition=Q(status="waitlisted"),
+                name="events_waitlist",
+            ),
+            models.Index(fields=["member", "status"], name="events_member_registrations"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} → {self.event_id} ({self.status})"
