@@ -8,6 +8,8 @@ exactly once, in the same transaction that freed it.
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Max
@@ -15,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from community.services.writing import render_body
 from events import permissions
-from events.models import Event, Registration, RegistrationStatus
+from events.models import Audience, Event, EventFormat, EventState, Registration, RegistrationStatus
 
 ANSWER_MAX = 500
 HELD = (RegistrationStatus.GOING, RegistrationStatus.WAITLISTED)
@@ -163,3 +166,118 @@ def event_capacity_set(*, actor: User, event: Event, capacity: int | None) -> li
     Event.objects.filter(pk=event.pk).update(capacity=capacity)
     event.capacity = capacity
     return _promote(event)
+
+
+# The event itself -----------------------------------------------------------------------------------
+
+QUESTIONS_MAX = 10
+QUESTION_LENGTH_MAX = 200
+REMINDERS_MAX = 5
+REMINDER_MINUTES_MAX = 30 * 24 * 60
+# What a calendar shows: a change of these bumps the event's iCalendar SEQUENCE.
+CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "time_zone", "venue_name", "venue_address", "state")
+
+
+def _questions_valid(questions: object) -> bool:
+    if not isinstance(questions, list) or len(questions) > QUESTIONS_MAX:
+        return False
+    return all(isinstance(text, str) and 0 < len(text.strip()) <= QUESTION_LENGTH_MAX for text in questions)
+
+
+def event_errors(event: Event) -> dict[str, str]:
+    """What is wrong with an event, by field, in words a community manager can act on."""
+    errors = {}
+    if event.starts_at and event.ends_at and event.ends_at <= event.starts_at:
+        errors["ends_at"] = _("The end must come after the start.")
+    try:
+        zoneinfo.ZoneInfo(event.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        errors["time_zone"] = _("Choose a time zone such as Europe/Paris or America/Montreal.")
+    if event.join_url and not event.join_url.startswith("https://"):
+        errors["join_url"] = _("The join link must start with https://.")
+    if event.capacity is not None and event.capacity < event.seats_taken:
+        errors["capacity"] = _("%(taken)s members are registered: there cannot be fewer seats than that.") % {
+            "taken": event.seats_taken
+        }
+    opens, closes = event.registration_opens_at, event.registration_closes_at
+    if opens and closes and closes <= opens:
+        errors["registration_closes_at"] = _("Registration must close after it opens.")
+    if event.audience == Audience.GROUP and event.group_id is None:
+        errors["group"] = _("Choose the group this event is for.")
+    if event.format == EventFormat.OFFLINE and not event.venue_name.strip():
+        errors["venue_name"] = _("Give the venue of an event in person.")
+    questions = event.questions
+    if (
+        not isinstance(questions, list)
+        or len(questions) > QUESTIONS_MAX
+        or not all(
+            isinstance(question, str) and 0 < len(question.strip()) <= QUESTION_LENGTH_MAX
+            for question in questions
+        )
+    ):
+        errors["questions"] = _("Up to %(n)s questions, each a sentence of at most %(max)s characters.") % {
+            "n": QUESTIONS_MAX,
+            "max": QUESTION_LENGTH_MAX,
+        }
+    reminders = event.reminder_minutes
+    if (
+        not isinstance(reminders, list)
+        or len(reminders) > REMINDERS_MAX
+        or not all(type(minutes) is int and 0 < minutes <= REMINDER_MINUTES_MAX for minutes in reminders)
+    ):
+        errors["reminder_minutes"] = _("Up to %(n)s reminders, each a number of minutes up to 30 days.") % {
+            "n": REMINDERS_MAX
+        }
+    return errors
+
+
+@transaction.atomic
+def event_save(*, actor: User, event: Event) -> Event:
+    """Create or change an event (the admin's form and the site's). Validates it whole, renders its
+    description once as posts are, and bumps its calendar sequence when what a calendar shows
+    changed. Raising its seats promotes from the waiting list. Locks the event's row when it exists."""
+    if not permissions.can_manage_events(actor):
+        raise PermissionDenied(_("Only the community team can create or change events."))
+    before = _locked_event(event) if event.pk else None
+    if before is not None:
+        event.seats_taken = before.seats_taken
+        if any(getattr(before, name) != getattr(event, name) for name in CALENDAR_FIELDS):
+            event.sequence = before.sequence + 1
+    event.title = " ".join(event.title.split())
+    if not event.title:
+        raise ValidationError({"title": _("Give the event a title.")})
+    errors = event_errors(event)
+    if errors:
+        raise ValidationError(errors)
+    event.description_html = render_body(event.description_md) if event.description_md.strip() else ""
+    event.created_by = event.created_by or actor
+    event.save()
+    _promote(event)
+    return event
+
+
+@transaction.atomic
+def event_publish(*, actor: User, event: Event) -> Event:
+    """Make a draft visible to its audience. Locks the event's row."""
+    if not permissions.can_manage_events(actor):
+        raise PermissionDenied(_("Only the community team can create or change events."))
+    event = _locked_event(event)
+    if event.state != EventState.DRAFT:
+        raise ValidationError(_("Only a draft can be published."))
+    event.state, event.sequence = EventState.PUBLISHED, event.sequence + 1
+    event.save(update_fields=["state", "sequence"])
+    return event
+
+
+@transaction.atomic
+def event_cancel(*, actor: User, event: Event) -> Event:
+    """Cancel a published event: it stays on its page and in calendars, marked cancelled (STATUS:
+    CANCELLED with the next SEQUENCE). Locks the event's row."""
+    if not permissions.can_manage_events(actor):
+        raise PermissionDenied(_("Only the community team can create or change events."))
+    event = _locked_event(event)
+    if event.state != EventState.PUBLISHED:
+        raise ValidationError(_("Only a published event can be cancelled."))
+    event.state, event.sequence, event.cancelled_at = EventState.CANCELLED, event.sequence + 1, timezone.now()
+    event.save(update_fields=["state", "sequence", "cancelled_at"])
+    return event

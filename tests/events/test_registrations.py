@@ -10,29 +10,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from accounts.roles import AMBASSADORS, COMMUNITY_MANAGERS
-from community.models import Space
 from events import services
-from events.models import Audience, Event, EventFormat, EventKind, EventState, Registration
+from events.models import Audience, Event, Registration
 from events.permissions import can_see_event
 from moderation.services.sanctions import sanction_apply
 from tests.concurrency import at_once
+from tests.events.helpers import published_event
 from tests.factories import UserFactory, user_with_role
-
-
-def make_event(**fields) -> Event:
-    start = timezone.now() + timedelta(days=7)
-    values = {
-        "title": "Meetup à Lyon",
-        "kind": EventKind.MEETUP,
-        "format": EventFormat.OFFLINE,
-        "state": EventState.PUBLISHED,
-        "starts_at": start,
-        "ends_at": start + timedelta(hours=2),
-        "time_zone": "Europe/Paris",
-        "capacity": 3,
-        "space": Space.objects.get_or_create(slug="rencontres", defaults={"name": "Rencontres"})[0],
-    }
-    return Event.objects.create(**(values | fields))
 
 
 def statuses(event: Event) -> dict[str, int]:
@@ -44,7 +28,7 @@ def statuses(event: Event) -> dict[str, int]:
 
 @pytest.mark.django_db(transaction=True)
 def test_thirty_members_clicking_for_the_last_seats_at_once_fill_them_exactly_and_queue_the_rest():
-    event = make_event(capacity=5)
+    event = published_event(capacity=5)
     members = [UserFactory() for _ in range(30)]
     outcomes = at_once(lambda member: services.registration_register(actor=member, event=event), members)
     assert not [outcome for outcome in outcomes if isinstance(outcome, Exception)]
@@ -60,7 +44,7 @@ def test_thirty_members_clicking_for_the_last_seats_at_once_fill_them_exactly_an
 
 @pytest.mark.django_db(transaction=True)
 def test_two_cancellations_at_once_promote_the_first_two_of_the_waiting_list_once_each():
-    event = make_event(capacity=2)
+    event = published_event(capacity=2)
     going = [UserFactory() for _ in range(2)]
     waiting = [UserFactory() for _ in range(3)]
     for member in going + waiting:
@@ -80,7 +64,7 @@ def test_two_cancellations_at_once_promote_the_first_two_of_the_waiting_list_onc
 
 
 def test_registering_twice_keeps_one_registration_and_a_cancelled_member_joins_the_end_of_the_queue(db):
-    event = make_event(capacity=1)
+    event = published_event(capacity=1)
     first, second = UserFactory(), UserFactory()
     seat = services.registration_register(actor=first, event=event)
     assert services.registration_register(actor=first, event=event).pk == seat.pk
@@ -95,10 +79,10 @@ def test_registering_twice_keeps_one_registration_and_a_cancelled_member_joins_t
 def test_registration_outside_its_window_is_refused_with_a_clear_message(db):
     now = timezone.now()
     member = UserFactory()
-    later = make_event(registration_opens_at=now + timedelta(days=1))
+    later = published_event(registration_opens_at=now + timedelta(days=1))
     with pytest.raises(ValidationError, match="Registration has not opened yet."):
         services.registration_register(actor=member, event=later)
-    closed = make_event(registration_closes_at=now - timedelta(minutes=1), registration_opens_at=None)
+    closed = published_event(registration_closes_at=now - timedelta(minutes=1), registration_opens_at=None)
     with pytest.raises(ValidationError, match="Registration is closed."):
         services.registration_register(actor=member, event=closed)
     assert not Registration.objects.exists()
@@ -110,12 +94,12 @@ def test_a_suspended_member_cannot_register(db):
         actor=None, decision=None, user_id=member.pk, kind="suspension", days=3, now=timezone.now()
     )
     with pytest.raises(ValidationError, match="cannot register"):
-        services.registration_register(actor=type(member).objects.get(pk=member.pk), event=make_event())
+        services.registration_register(actor=type(member).objects.get(pk=member.pk), event=published_event())
 
 
 def test_raising_the_seats_promotes_from_the_waiting_list_and_they_cannot_fall_below_the_taken(db):
     manager = user_with_role(COMMUNITY_MANAGERS)
-    event = make_event(capacity=1)
+    event = published_event(capacity=1)
     members = [UserFactory() for _ in range(3)]
     for member in members:
         services.registration_register(actor=member, event=event)
@@ -129,7 +113,7 @@ def test_raising_the_seats_promotes_from_the_waiting_list_and_they_cannot_fall_b
 
 
 def test_interest_gives_up_a_seat_to_the_waiting_list(db):
-    event = make_event(capacity=1)
+    event = published_event(capacity=1)
     first, second = UserFactory(), UserFactory()
     services.registration_register(actor=first, event=event)
     services.registration_register(actor=second, event=event)
@@ -139,8 +123,8 @@ def test_interest_gives_up_a_seat_to_the_waiting_list(db):
 
 def test_a_private_event_does_not_exist_for_others(db):
     ambassador, member, invited = user_with_role(AMBASSADORS), UserFactory(), UserFactory()
-    for_group = make_event(audience=Audience.GROUP, group=Group.objects.get(name=AMBASSADORS))
-    for_invited = make_event(audience=Audience.INVITED)
+    for_group = published_event(audience=Audience.GROUP, group=Group.objects.get(name=AMBASSADORS))
+    for_invited = published_event(audience=Audience.INVITED)
     for_invited.invitees.add(invited)
     assert can_see_event(ambassador, for_group) and not can_see_event(member, for_group)
     assert can_see_event(invited, for_invited) and not can_see_event(member, for_invited)
