@@ -2,11 +2,13 @@
 
 A page that reads the same for everyone allowed to see it is rendered once, as a signed-out visitor
 sees it, and stored in Redis under a key made of versions its own rows carry (read by the query that
-checks access: a thread's `version`, which every service that changes what the page shows bumps in
-its transaction), the language, the time zone and the release. A change bumps a version, so the next
+checks access: a thread's or a space's `version`, the versions of the spaces the home page lists;
+every service that changes what the page shows bumps them in its transaction), the language, the
+time zone and the release. A change bumps a version, so the next
 reader renders the page afresh; nothing is ever deleted or marked, and old copies expire. Members get
-the same bytes as visitors: what differs per member comes from one small overlay request the page
-makes. With Redis down every read misses and the page is simply rendered.
+the same bytes as visitors (the home page has one copy for visitors and one for members, who read
+more spaces): what differs per member comes from one small overlay request the page makes. With
+Redis down every read misses and the page is simply rendered.
 """
 
 from __future__ import annotations
