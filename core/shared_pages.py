@@ -4,7 +4,7 @@ A page that reads the same for everyone allowed to see it is rendered once, as a
 sees it, and stored in Redis under a key made of versions its own rows carry (read by the query that
 checks access: a thread's or a space's `version`, the versions of the spaces the home page lists;
 every service that changes what the page shows bumps them in its transaction), the language, the
-time zone and the release. A change bumps a version, so the next
+time zone, the branding and the release. A change bumps a version, so the next
 reader renders the page afresh; nothing is ever deleted or marked, and old copies expire. Members get
 the same bytes as visitors (the home page has one copy for visitors and one for members, who read
 more spaces): what differs per member comes from one small overlay request the page makes. With
@@ -27,6 +27,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language
+
+from core.branding import branding_get
 
 
 def digest(*parts: object) -> str:
@@ -91,10 +93,13 @@ def shared_page(
 ) -> HttpResponse:
     """The page `name` for these versions, from Redis, or rendered as a visitor sees it and stored.
 
-    `render(visitor_request)` renders the page; only a 200 is stored.
+    Every page shows the site's branding, so the key carries it too. `render(visitor_request)` renders
+    the page; only a 200 is stored.
     """
+    branding = branding_get()
+    site = (branding.name, branding.tagline, branding.welcome, branding.brand_colour)
     language, zone = get_language(), timezone.get_current_timezone_name()
-    key = f"shared:{name}:{digest(*versions)}:{language}:{zone}:{release()}"
+    key = f"shared:{name}:{digest(*versions, *site)}:{language}:{zone}:{release()}"
     kept = cache.get(key)
     if kept is not None:
         return HttpResponse(kept)

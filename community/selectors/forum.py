@@ -76,12 +76,17 @@ def access_space(user: Actor, slug: str) -> Space:
     return space
 
 
-def _thread_list(user: Actor) -> QuerySet[Thread]:
+def _published_threads() -> QuerySet[Thread]:
+    """Published threads with what a list's row shows."""
     return (
-        Thread.objects.filter(visible_spaces_q(user, prefix="space__"), state=PostState.VISIBLE)
+        Thread.objects.filter(state=PostState.VISIBLE)
         .select_related("space", "author", "last_poster")
         .only(*LIST_FIELDS)
     )
+
+
+def _thread_list(user: Actor) -> QuerySet[Thread]:
+    return _published_threads().filter(visible_spaces_q(user, prefix="space__"))
 
 
 def featured_threads(user: Actor, limit: int = 4) -> list[Thread]:
@@ -133,11 +138,7 @@ def space_threads(queryset: QuerySet[Thread], cursor: str | None) -> ThreadPage:
 
 def space_thread_queryset(space: Space) -> QuerySet[Thread]:
     """The published threads of a space the caller has checked access to (access_space)."""
-    return (
-        Thread.objects.filter(space=space, state=PostState.VISIBLE)
-        .select_related("space", "author", "last_poster")
-        .only(*LIST_FIELDS)
-    )
+    return _published_threads().filter(space=space)
 
 
 def _attnames(model, wanted: tuple[str, ...]) -> tuple[str, ...]:

@@ -20,7 +20,6 @@ from community.selectors import forum as selectors
 from community.selectors.onboarding import onboarding_checklist
 from community.services import forum as services
 from community.services import thread_views
-from core.branding import branding_get
 from core.forms import form_errors_add
 from core.shared_pages import shareable, shared_page
 from moderation.decorators import netiquette_required
@@ -60,12 +59,8 @@ def home(request: HttpRequest) -> HttpResponse:
     spaces = selectors.space_list(user)
     member_count = selectors.member_count()
     if not is_community_manager(user) and shareable(request):
-        branding = branding_get()
         audience = "members" if user.is_authenticated else "visitors"
-        versions = (
-            audience, member_count, branding.name, branding.tagline, branding.welcome, branding.brand_colour,
-            *((space.pk, space.version) for space in spaces),
-        )  # fmt: skip
+        versions = (audience, member_count, *((space.pk, space.version) for space in spaces))
         return shared_page(
             request,
             name="home",
@@ -103,16 +98,7 @@ def space_detail(request: HttpRequest, slug: str) -> HttpResponse:
     space = selectors.access_space(request.user, slug)
     show, after = request.GET.get("show", ""), request.GET.get("after", "")
     if show != "mine" and shareable(request, ["show", "after"]):
-        branding = branding_get()
-        versions = (
-            space.pk,
-            space.version,
-            show,
-            after,
-            branding.name,
-            branding.tagline,
-            branding.brand_colour,
-        )
+        versions = (space.pk, space.version, show, after)
         return shared_page(
             request, name="space", versions=versions, render=lambda visitor: _render_space(visitor, space)
         )
@@ -191,11 +177,7 @@ def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page = _page_number(request, thread)
     thread_views.thread_viewed(thread.pk)
     if thread.state == PostState.VISIBLE and not is_community_manager(user) and shareable(request, ["page"]):
-        space, branding = thread.space, branding_get()
-        versions = (
-            thread.pk, thread.version, page, space.name, space.slug,
-            branding.name, branding.tagline, branding.brand_colour,
-        )  # fmt: skip
+        versions = (thread.pk, thread.version, page, thread.space.name, thread.space.slug)
         return shared_page(
             request,
             name="thread",
