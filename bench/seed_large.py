@@ -481,8 +481,8 @@ class LargeSeed:
         cursor.execute(
             """
             INSERT INTO community_notification
-                (recipient_id, kind, actor_id, thread_id, post_id, created_at, read_at)
-            SELECT t.author_id, 'reply', p.author_id, p.thread_id, p.id, p.created_at,
+                (recipient_id, kind, actor_id, thread_id, post_id, subject, link, created_at, read_at)
+            SELECT t.author_id, 'reply', p.author_id, p.thread_id, p.id, '', '', p.created_at,
                    CASE WHEN p.created_at < now() - interval '20 days' OR p.id %% 2 = 0
                         THEN LEAST(now(), p.created_at + interval '5 hours') END
             FROM community_post p

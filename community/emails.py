@@ -23,7 +23,7 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _time_zone(name: str) -> zoneinfo.ZoneInfo:
+def time_zone(name: str) -> zoneinfo.ZoneInfo:
     try:
         return zoneinfo.ZoneInfo(name or settings.TIME_ZONE)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -56,34 +56,42 @@ def notification_email(payload: dict) -> EmailMultiAlternatives | None:
         actor = post.author if post is not None and post.author_id == payload["actor"] else None
         actor = actor or users.filter(pk=payload["actor"]).first()
 
-    branding = branding_get()
-    site = branding.name
     if post is not None:
         link = absolute_url(post.get_absolute_url())
     else:
         introductions = Space.objects.filter(is_introductions=True).only("slug").first()
         link = absolute_url(introductions.get_absolute_url() if introductions else reverse("home"))
+    context = {
+        "kind": kind,
+        "actor_name": actor.public_name if actor else "",
+        "thread_title": post.thread.title if post else "",
+        "post": post,
+        "excerpt": Truncator(post.body_md.strip()).chars(EXCERPT_CHARS) if post else "",
+        "link": link,
+        "settings_link": absolute_url(reverse("community:settings")),
+    }
+    return member_email(recipient, "community/email/notification", context)
+
+
+def member_email(recipient, template: str, context: dict) -> EmailMultiAlternatives:
+    """An e-mail to a member from `<template>_subject.txt`, `<template>.txt` and `<template>.html`,
+    written in their language and time zone, with the site's name and colour."""
+    branding = branding_get()
+    context = {
+        "recipient": recipient,
+        "site_name": branding.name,
+        "brand_colour": branding.brand_colour,
+        **context,
+    }
     with (
         translation.override(recipient.language or settings.LANGUAGE_CODE),
-        timezone.override(_time_zone(recipient.time_zone)),
+        timezone.override(time_zone(recipient.time_zone)),
     ):
-        context = {
-            "kind": kind,
-            "recipient": recipient,
-            "actor_name": actor.public_name if actor else "",
-            "thread_title": post.thread.title if post else "",
-            "site_name": site,
-            "post": post,
-            "excerpt": Truncator(post.body_md.strip()).chars(EXCERPT_CHARS) if post else "",
-            "link": link,
-            "brand_colour": branding.brand_colour,
-            "settings_link": absolute_url(reverse("community:settings")),
-        }
-        subject = " ".join(render_to_string("community/email/notification_subject.txt", context).split())
-        text = render_to_string("community/email/notification.txt", context)
-        html = render_to_string("community/email/notification.html", context)
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        text = render_to_string(f"{template}.txt", context)
+        html = render_to_string(f"{template}.html", context)
     email = EmailMultiAlternatives(
-        subject=f"[{site}] {subject}",
+        subject=f"[{branding.name}] {subject}",
         body=text,
         to=[recipient.email],
         headers={"Auto-Submitted": "auto-generated"},

@@ -304,6 +304,7 @@ CELERY_BEAT_SCHEDULE = {
     "community-outbox-sweep": {"task": "community.outbox_sweep", "schedule": 60.0},
     "community-flush-thread-views": {"task": "community.flush_thread_views", "schedule": 60.0},
     "moderation-notices-sweep": {"task": "moderation.notices_sweep", "schedule": 60.0},
+    "events-reminders": {"task": "events.reminders_send", "schedule": 60.0},
 }
 # Signed-out visitors share a copy of public pages this many seconds old (0: never; core/pagecache.py).
 ANONYMOUS_PAGE_SECONDS = int(env("ANONYMOUS_PAGE_SECONDS", "10"))

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
     path("reporting/", include("reporting.urls")),
+    path("events/", include("events.urls")),
     path("", include("moderation.urls")),
     path("", home, name="home"),
     path("", include("community.urls")),

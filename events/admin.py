@@ -7,8 +7,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from events import services
 from events.models import Event, Registration
+from events.services import planning as services
 
 
 class EventAdminForm(forms.ModelForm):

@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Events")
+
+    def ready(self) -> None:
+        from community.services.notifications import email_builder_register
+        from community.sidebar import section_register
+        from events.emails import event_email
+        from events.sections import next_events_section
+        from events.services.notices import EMAIL_KIND
+
+        email_builder_register(EMAIL_KIND, event_email)
+        section_register(next_events_section)

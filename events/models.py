@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -106,6 +107,8 @@ class Event(models.Model):
     )
     # Bumped by every change a calendar must show again (iCalendar SEQUENCE).
     sequence = models.PositiveIntegerField(default=0, editable=False)
+    # Bumped by every change the event's page shows (its shared copy's key, core.shared_pages).
+    version = models.PositiveIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
     )
@@ -138,6 +141,13 @@ class Event(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("events:event", args=[self.pk])
+
+    @property
+    def is_online(self) -> bool:
+        return self.format == EventFormat.ONLINE
+
     @property
     def seats_left(self) -> int | None:
         return None if self.capacity is None else max(0, self.capacity - self.seats_taken)
@@ -159,6 +169,8 @@ class Registration(models.Model):
     # Order on the waiting list: the first freed seat goes to the smallest.
     waitlist_position = models.PositiveIntegerField(null=True, blank=True, editable=False)
     answers = models.JSONField(default=dict, blank=True)
+    # The member's choice: their name among "who is going" on the event's page.
+    listed = models.BooleanField(_("show my name among those going"), default=True)
     attended_at = models.DateTimeField(_("attended"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -190,3 +202,40 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} → {self.event_id} ({self.status})"
+
+
+class EventReminder(models.Model):
+    """A reminder due to one registration at a time before the start: the beat task claims due rows
+    with SKIP LOCKED and marks them sent in the transaction that writes the notification and e-mail,
+    so a restarted beat or a killed worker sends each once."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="reminders")
+    minutes_before = models.PositiveIntegerField()
+    due_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "registration", "minutes_before"], name="events_reminder_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["due_at"], condition=Q(sent_at__isnull=True), name="events_reminders_due")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} − {self.minutes_before} min"
+
+
+class CalendarFeed(models.Model):
+    """A member's secret calendar address: the token is compared in constant time, and renewing it
+    revokes the old address."""
+
+    member = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"feed of {self.member_id}"

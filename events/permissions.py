@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.permissions import Actor, is_community_manager
-from community.permissions import can_see_space
-from events.models import Audience, Event, EventState
+from community.permissions import can_see_space, visible_spaces_q
+from events.models import Audience, Event, EventState, Registration, RegistrationStatus
 from moderation.permissions import member_can_post
+
+# An online event's join link shows to its registered members from this long before the start.
+JOIN_LINK_BEFORE = timedelta(minutes=30)
+
+
+def visible_events_q(user: Actor) -> Q:
+    """The events a person may know of, as a filter (the list, the calendar, the feed, search): drafts
+    and private events are not there for anyone else, mirroring can_see_event."""
+    if is_community_manager(user):
+        return Q()
+    seen = ~Q(state=EventState.DRAFT) & visible_spaces_q(user, prefix="space__")
+    if not user.is_authenticated:
+        return seen & Q(audience=Audience.PUBLIC)
+    invited = Event.invitees.through.objects.filter(event_id=OuterRef("pk"), user_id=user.pk)
+    return seen & (
+        Q(audience__in=[Audience.PUBLIC, Audience.MEMBERS])
+        | Q(audience=Audience.GROUP, group__in=user.groups.values("pk"))
+        | Q(Exists(invited), audience=Audience.INVITED)
+    )
 
 
 def can_see_event(user: Actor, event: Event) -> bool:
@@ -44,3 +66,15 @@ def can_register(user: Actor, event: Event) -> bool:
 
 def can_manage_events(user: Actor) -> bool:
     return is_community_manager(user)
+
+
+def join_link_visible(registration: Registration | None, event: Event, *, now=None) -> bool:
+    """Only a member going sees the join link, and only from shortly before the start to the end."""
+    now = now or timezone.now()
+    return (
+        bool(event.join_url)
+        and registration is not None
+        and registration.status == RegistrationStatus.GOING
+        and event.state == EventState.PUBLISHED
+        and event.starts_at - JOIN_LINK_BEFORE <= now < event.ends_at
+    )

@@ -26,18 +26,26 @@ class NotificationKind(models.TextChoices):
     MENTION = "mention", _("Mention")
     SOLUTION = "solution", _("Best answer")
     WELCOME = "welcome", _("Welcome")
+    # News of an event the member registered for (written by events; `subject` is its title).
+    EVENT_PROMOTED = "ev_promoted", _("A seat for you at an event")
+    EVENT_CHANGED = "ev_changed", _("An event was rescheduled")
+    EVENT_CANCELLED = "ev_cancelled", _("An event was cancelled")
+    EVENT_REMINDER = "ev_reminder", _("An event is about to start")
 
 
 class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    kind = models.CharField(max_length=10, choices=NotificationKind.choices)
+    kind = models.CharField(max_length=16, choices=NotificationKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     post = models.ForeignKey(Post, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    # Notifications about other things than posts (events): what they are about, and where they lead.
+    subject = models.CharField(max_length=200, blank=True)
+    link = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 

@@ -97,7 +97,7 @@ def notification_page(user: Actor, cursor: str | None = None) -> NotificationPag
         Notification.objects.filter(recipient_id=user.pk)
         .select_related("actor", "thread__space")
         .only(
-            "id", "kind", "created_at", "read_at", "post_id", "thread_id", "actor_id",
+            "id", "kind", "created_at", "read_at", "post_id", "thread_id", "actor_id", "subject",
             "actor__display_name", "actor__email", "actor__avatar_version", "actor__handle",
             "thread__title", "thread__state", "thread__author_id", "thread__space__visibility",
         )
@@ -129,6 +129,7 @@ def access_notification(user: Actor, notification_id: int) -> Notification:
             "kind",
             "read_at",
             "thread_id",
+            "link",
             "post__id",
             "post__thread_id",
             "post__position",

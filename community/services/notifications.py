@@ -17,6 +17,7 @@ import redis
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -205,16 +206,31 @@ def _notify(*, post: Post, thread_id: int, actor_id: int | None, recipients: dic
         for user_id in ids
         if wanted[kind](preferences[user_id])
     ]
-    if messages:
-        OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True)
-        # ON CONFLICT DO NOTHING returns no ids: read back the ones still to send.
-        ids = list(
-            OutboxMessage.objects.filter(
-                key__in=[message.key for message in messages], sent_at__isnull=True
-            ).values_list("pk", flat=True)
-        )
-        _after_commit_dispatch(ids)
+    outbox_write(messages)
     _after_commit_forget_unread(everyone)
+
+
+def outbox_write(messages: list[OutboxMessage]) -> None:
+    """Store e-mails to send in the caller's transaction (a key already stored is not written again)
+    and send them right after commit."""
+    if not messages:
+        return
+    OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True, batch_size=1000)
+    # ON CONFLICT DO NOTHING returns no ids: read back the ones still to send.
+    keys = [message.key for message in messages]
+    ids = list(OutboxMessage.objects.filter(key__in=keys, sent_at__isnull=True).values_list("pk", flat=True))
+    _after_commit_dispatch(ids)
+
+
+def notify(*, recipient_ids: list[int], kind: str, subject: str, link: str) -> None:
+    """In-app notifications about something else than a post (an event), in the caller's transaction."""
+    if not recipient_ids:
+        return
+    Notification.objects.bulk_create(
+        [Notification(recipient_id=pk, kind=kind, subject=subject, link=link) for pk in recipient_ids],
+        batch_size=1000,
+    )
+    _after_commit_forget_unread(recipient_ids)
 
 
 def _after_commit_dispatch(message_ids: list[int]) -> None:
@@ -264,6 +280,8 @@ def notification_open(*, actor: Actor, notification: Notification) -> str:
                 read_at=timezone.now()
             )
             _after_commit_forget_unread([actor.pk])
+    if notification.link:
+        return notification.link
     if notification.post is not None:
         return notification.post.get_absolute_url()
     if notification.thread_id is not None:
@@ -303,10 +321,20 @@ def _deliver(message: OutboxMessage, send: Callable[[OutboxMessage], bool]) -> s
     return ""
 
 
+# How each kind of outbox message becomes an e-mail: the forum's notifications here, and what apps
+# above the forum register at start-up (events' confirmations and reminders).
+EMAIL_BUILDERS: dict[str, Callable[[dict], EmailMessage | None]] = {}
+
+
+def email_builder_register(kind: str, build: Callable[[dict], EmailMessage | None]) -> None:
+    EMAIL_BUILDERS[kind] = build
+
+
 def _send_email(message: OutboxMessage) -> bool:
     from community.emails import notification_email
 
-    email = notification_email(message.payload)
+    build = EMAIL_BUILDERS.get(message.kind, notification_email)
+    email = build(message.payload)
     if email is None:
         return False
     email.send()

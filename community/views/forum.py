@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import is_community_manager
-from community import permissions
+from community import permissions, sidebar
 from community.forms import PostEditForm, ReplyForm, ThreadForm, ThreadListFilter
 from community.models import Post, PostState, ReactionKind
 from community.selectors import forum as selectors
@@ -58,23 +58,27 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     spaces = selectors.space_list(user)
     member_count = selectors.member_count()
+    extra = sidebar.sections(user)
     if not is_community_manager(user) and shareable(request):
         audience = "members" if user.is_authenticated else "visitors"
         versions = (audience, member_count, *((space.pk, space.version) for space in spaces))
         return shared_page(
             request,
             name="home",
-            versions=versions,
+            versions=versions + sidebar.versions(extra),
             # The lists are those of the reader's audience; the page is drawn as a visitor sees it.
-            render=lambda visitor: _render_home(visitor, user, spaces, member_count),
+            render=lambda visitor: _render_home(visitor, user, spaces, member_count, extra),
         )
-    return _render_home(request, user, spaces, member_count)
+    return _render_home(request, user, spaces, member_count, extra)
 
 
-def _render_home(request: HttpRequest, audience, spaces: list, member_count: int) -> HttpResponse:
+def _render_home(
+    request: HttpRequest, audience, spaces: list, member_count: int, extra: list
+) -> HttpResponse:
     context = {
         "member_count": member_count,
         "spaces": spaces,
+        "sections": [mark_safe(section.render(request)) for section in extra],  # noqa: S308 - templates' output
         "featured": _rows(request, selectors.featured_threads(audience), show_space=True),
         "recent": _rows(request, selectors.recent_threads(audience), show_space=True),
         "checklist": onboarding_checklist(request.user, spaces),
@@ -97,15 +101,19 @@ def space_detail(request: HttpRequest, slug: str) -> HttpResponse:
     the member's navigation and "New thread" come from space_overlay."""
     space = selectors.access_space(request.user, slug)
     show, after = request.GET.get("show", ""), request.GET.get("after", "")
+    extra = sidebar.sections(request.user, space) if not after else []
     if show != "mine" and shareable(request, ["show", "after"]):
-        versions = (space.pk, space.version, show, after)
+        versions = (space.pk, space.version, show, after, *sidebar.versions(extra))
         return shared_page(
-            request, name="space", versions=versions, render=lambda visitor: _render_space(visitor, space)
+            request,
+            name="space",
+            versions=versions,
+            render=lambda visitor: _render_space(visitor, space, extra),
         )
-    return _render_space(request, space)
+    return _render_space(request, space, extra)
 
 
-def _render_space(request: HttpRequest, space) -> HttpResponse:
+def _render_space(request: HttpRequest, space, extra: list) -> HttpResponse:
     filterset = ThreadListFilter(
         request.GET, queryset=selectors.space_thread_queryset(space), request=request
     )
@@ -114,6 +122,7 @@ def _render_space(request: HttpRequest, space) -> HttpResponse:
         "filter": filterset,
         "page": page,
         "rows": _rows(request, page.threads),
+        "sections": [mark_safe(section.render(request)) for section in extra],  # noqa: S308 - templates' output
     }
     return render(request, "community/space.html", context)
 

@@ -3,7 +3,6 @@ watched terms, the strikes ladder and the settings. Records are read-only; setti
 
 from __future__ import annotations
 
-import csv
 from datetime import datetime, timedelta
 
 from django import forms
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy
 
+from core.csv_export import csv_response
 from moderation import services
 from moderation.admin.netiquette import ReadOnlyAdmin
 from moderation.admin.queue import CappedPaginator, case_link
@@ -32,26 +32,6 @@ from moderation.models import (
 from moderation.screening import term_normalize
 
 EXPORT_BATCH = 2000
-
-
-class Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
-    """Stream a CSV (rows read in batches with iterator(), so memory stays flat)."""
-    writer = csv.writer(Echo())
-
-    def lines():
-        yield "\ufeff"  # so spreadsheet programs read UTF-8
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @admin.register(AuditEntry)

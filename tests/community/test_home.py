@@ -73,10 +73,10 @@ def test_the_home_page_costs_a_few_queries_for_a_visitor_and_fewer_from_the_cach
 ):
     UserFactory.create_batch(20)
 
-    # Branding and member count (then from Redis), spaces, featured and latest threads.
-    with django_assert_max_num_queries(5):
+    # Branding and member count (then from Redis), spaces, the next events, featured and latest threads.
+    with django_assert_max_num_queries(6):
         assert client.get(HOME).status_code == 200
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         assert client.get(HOME).status_code == 200
 
 

@@ -314,7 +314,8 @@ def test_a_space_list_is_shared_by_visitors_and_members_and_follows_its_threads(
         and "csrfmiddlewaretoken" not in html
         and "Bruno Bernard</a></li>" not in html
     )
-    with django_assert_num_queries(1):  # The space's row, which checks access and carries the version.
+    # The space's row, which checks access and carries the version; the space's next events and theirs.
+    with django_assert_num_queries(2):
         client.get(space.get_absolute_url())
     forum.post_edit(actor=alice, post=thread.posts.get(position=1), body="It hums.", title="Heat pump hum")
     assert "Heat pump hum" in client.get(space.get_absolute_url()).text

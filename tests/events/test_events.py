@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from accounts.roles import COMMUNITY_MANAGERS
-from events import services
 from events.models import Event, EventFormat, EventKind, EventState
+from events.services import planning, registrations
 from tests.events.helpers import event_fields
 from tests.factories import UserFactory, user_with_role
 
@@ -30,7 +30,7 @@ def draft(**fields) -> Event:
 
 
 def test_a_community_manager_creates_an_event_with_a_sanitised_description(manager):
-    event = services.event_save(
+    event = planning.event_save(
         actor=manager, event=draft(description_md="**Ordre du jour**\n\n<script>alert(1)</script>")
     )
     assert event.pk and event.state == EventState.DRAFT and event.created_by == manager
@@ -51,45 +51,45 @@ def test_a_community_manager_creates_an_event_with_a_sanitised_description(manag
 )
 def test_bad_input_is_refused_field_by_field_and_nothing_is_written(manager, fields, field, message):
     with pytest.raises(ValidationError) as refused:
-        services.event_save(actor=manager, event=draft(**fields))
+        planning.event_save(actor=manager, event=draft(**fields))
     assert message in refused.value.message_dict[field][0]
     assert not Event.objects.exists()
 
 
 def test_members_cannot_create_events(db):
     with pytest.raises(PermissionDenied):
-        services.event_save(actor=UserFactory(), event=draft())
+        planning.event_save(actor=UserFactory(), event=draft())
 
 
 def test_a_reschedule_bumps_the_calendar_sequence_and_a_description_edit_does_not(manager):
-    event = services.event_save(actor=manager, event=draft())
-    event = services.event_publish(actor=manager, event=event)
+    event = planning.event_save(actor=manager, event=draft())
+    event = planning.event_publish(actor=manager, event=event)
     published = event.sequence
     event.description_md = "Nouveau programme."
-    event = services.event_save(actor=manager, event=event)
+    event = planning.event_save(actor=manager, event=event)
     assert event.sequence == published
     event.starts_at += timedelta(days=1)
     event.ends_at += timedelta(days=1)
-    assert services.event_save(actor=manager, event=event).sequence == published + 1
+    assert planning.event_save(actor=manager, event=event).sequence == published + 1
 
 
 def test_cancelling_keeps_the_event_marked_cancelled_with_the_next_sequence(manager):
-    event = services.event_publish(actor=manager, event=services.event_save(actor=manager, event=draft()))
-    cancelled = services.event_cancel(actor=manager, event=event)
+    event = planning.event_publish(actor=manager, event=planning.event_save(actor=manager, event=draft()))
+    cancelled = planning.event_cancel(actor=manager, event=event)
     assert cancelled.state == EventState.CANCELLED and cancelled.cancelled_at is not None
     assert cancelled.sequence == event.sequence + 1
     with pytest.raises(ValidationError, match="Only a published event can be cancelled."):
-        services.event_cancel(actor=manager, event=cancelled)
+        planning.event_cancel(actor=manager, event=cancelled)
 
 
 def test_seats_cannot_fall_below_the_registered_through_the_event_form(manager):
-    event = services.event_publish(
-        actor=manager, event=services.event_save(actor=manager, event=draft(capacity=2))
+    event = planning.event_publish(
+        actor=manager, event=planning.event_save(actor=manager, event=draft(capacity=2))
     )
     for member in (UserFactory(), UserFactory()):
-        services.registration_register(actor=member, event=event)
+        registrations.registration_register(actor=member, event=event)
     event = Event.objects.get(pk=event.pk)
     event.capacity = 1
     with pytest.raises(ValidationError) as refused:
-        services.event_save(actor=manager, event=event)
+        planning.event_save(actor=manager, event=event)
     assert "2 members are registered" in refused.value.message_dict["capacity"][0]

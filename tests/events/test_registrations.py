@@ -10,9 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from accounts.roles import AMBASSADORS, COMMUNITY_MANAGERS
-from events import services
 from events.models import Audience, Event, Registration
 from events.permissions import can_see_event
+from events.services import registrations
 from moderation.services.sanctions import sanction_apply
 from tests.concurrency import at_once
 from tests.events.helpers import published_event
@@ -30,7 +30,7 @@ def statuses(event: Event) -> dict[str, int]:
 def test_thirty_members_clicking_for_the_last_seats_at_once_fill_them_exactly_and_queue_the_rest():
     event = published_event(capacity=5)
     members = [UserFactory() for _ in range(30)]
-    outcomes = at_once(lambda member: services.registration_register(actor=member, event=event), members)
+    outcomes = at_once(lambda member: registrations.registration_register(actor=member, event=event), members)
     assert not [outcome for outcome in outcomes if isinstance(outcome, Exception)]
     event.refresh_from_db()
     assert event.seats_taken == 5 and statuses(event) == {"going": 5, "waitlisted": 25}
@@ -48,13 +48,13 @@ def test_two_cancellations_at_once_promote_the_first_two_of_the_waiting_list_onc
     going = [UserFactory() for _ in range(2)]
     waiting = [UserFactory() for _ in range(3)]
     for member in going + waiting:
-        services.registration_register(actor=member, event=event)
-    registrations = [Registration.objects.get(event=event, member=member) for member in going]
+        registrations.registration_register(actor=member, event=event)
+    seats = [Registration.objects.get(event=event, member=member) for member in going]
     outcomes = at_once(
-        lambda registration: services.registration_cancel(
+        lambda registration: registrations.registration_cancel(
             actor=registration.member, registration=registration
         ),
-        registrations,
+        seats,
     )
     promoted = [registration.member_id for outcome in outcomes for registration in outcome]
     assert sorted(promoted) == sorted(member.pk for member in waiting[:2])
@@ -66,12 +66,12 @@ def test_two_cancellations_at_once_promote_the_first_two_of_the_waiting_list_onc
 def test_registering_twice_keeps_one_registration_and_a_cancelled_member_joins_the_end_of_the_queue(db):
     event = published_event(capacity=1)
     first, second = UserFactory(), UserFactory()
-    seat = services.registration_register(actor=first, event=event)
-    assert services.registration_register(actor=first, event=event).pk == seat.pk
-    queued = services.registration_register(actor=second, event=event)
+    seat = registrations.registration_register(actor=first, event=event)
+    assert registrations.registration_register(actor=first, event=event).pk == seat.pk
+    queued = registrations.registration_register(actor=second, event=event)
     assert (seat.status, queued.status, queued.waitlist_position) == ("going", "waitlisted", 1)
-    assert services.registration_cancel(actor=first, registration=seat) == [queued]
-    again = services.registration_register(actor=first, event=event)
+    assert registrations.registration_cancel(actor=first, registration=seat) == [queued]
+    again = registrations.registration_register(actor=first, event=event)
     assert again.pk == seat.pk and again.status == "waitlisted"
     assert Registration.objects.filter(event=event).count() == 2
 
@@ -81,10 +81,10 @@ def test_registration_outside_its_window_is_refused_with_a_clear_message(db):
     member = UserFactory()
     later = published_event(registration_opens_at=now + timedelta(days=1))
     with pytest.raises(ValidationError, match="Registration has not opened yet."):
-        services.registration_register(actor=member, event=later)
+        registrations.registration_register(actor=member, event=later)
     closed = published_event(registration_closes_at=now - timedelta(minutes=1), registration_opens_at=None)
     with pytest.raises(ValidationError, match="Registration is closed."):
-        services.registration_register(actor=member, event=closed)
+        registrations.registration_register(actor=member, event=closed)
     assert not Registration.objects.exists()
 
 
@@ -94,7 +94,9 @@ def test_a_suspended_member_cannot_register(db):
         actor=None, decision=None, user_id=member.pk, kind="suspension", days=3, now=timezone.now()
     )
     with pytest.raises(ValidationError, match="cannot register"):
-        services.registration_register(actor=type(member).objects.get(pk=member.pk), event=published_event())
+        registrations.registration_register(
+            actor=type(member).objects.get(pk=member.pk), event=published_event()
+        )
 
 
 def test_raising_the_seats_promotes_from_the_waiting_list_and_they_cannot_fall_below_the_taken(db):
@@ -102,22 +104,22 @@ def test_raising_the_seats_promotes_from_the_waiting_list_and_they_cannot_fall_b
     event = published_event(capacity=1)
     members = [UserFactory() for _ in range(3)]
     for member in members:
-        services.registration_register(actor=member, event=event)
-    promoted = services.event_capacity_set(actor=manager, event=event, capacity=2)
+        registrations.registration_register(actor=member, event=event)
+    promoted = registrations.event_capacity_set(actor=manager, event=event, capacity=2)
     assert [registration.member_id for registration in promoted] == [members[1].pk]
     with pytest.raises(ValidationError, match="2 members are registered"):
-        services.event_capacity_set(actor=manager, event=event, capacity=1)
+        registrations.event_capacity_set(actor=manager, event=event, capacity=1)
     with pytest.raises(PermissionDenied):
-        services.event_capacity_set(actor=members[0], event=event, capacity=10)
+        registrations.event_capacity_set(actor=members[0], event=event, capacity=10)
     assert statuses(event) == {"going": 2, "waitlisted": 1}
 
 
 def test_interest_gives_up_a_seat_to_the_waiting_list(db):
     event = published_event(capacity=1)
     first, second = UserFactory(), UserFactory()
-    services.registration_register(actor=first, event=event)
-    services.registration_register(actor=second, event=event)
-    assert services.registration_interest(actor=first, event=event).status == "interested"
+    registrations.registration_register(actor=first, event=event)
+    registrations.registration_register(actor=second, event=event)
+    assert registrations.registration_interest(actor=first, event=event).status == "interested"
     assert Registration.objects.get(event=event, member=second).status == "going"
 
 
@@ -129,4 +131,4 @@ def test_a_private_event_does_not_exist_for_others(db):
     assert can_see_event(ambassador, for_group) and not can_see_event(member, for_group)
     assert can_see_event(invited, for_invited) and not can_see_event(member, for_invited)
     with pytest.raises(ValidationError, match="This event does not exist."):
-        services.registration_register(actor=member, event=for_invited)
+        registrations.registration_register(actor=member, event=for_invited)

@@ -1,0 +1,55 @@
+"""Events' e-mails: the confirmation (with the .ics and the ticket), promotions, changes, cancellations
+and reminders, each built at send time from what the database says then, in the member's language
+and time zone. community's outbox sends them (registered under events.services.notices.EMAIL_KIND)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+
+from community.emails import absolute_url, member_email
+from events.calendar import calendar_bytes
+from events.models import EventState, Registration, RegistrationStatus
+from events.permissions import can_see_event
+from events.services.notices import Notice
+from events.tickets import ticket_png
+
+# Still true when the e-mail is sent, or the news is stale and nothing is sent.
+STILL = {
+    Notice.REGISTERED: {RegistrationStatus.GOING, RegistrationStatus.WAITLISTED},
+    Notice.PROMOTED: {RegistrationStatus.GOING},
+    Notice.CHANGED: {RegistrationStatus.GOING, RegistrationStatus.WAITLISTED},
+    Notice.CANCELLED: {RegistrationStatus.GOING, RegistrationStatus.WAITLISTED},
+    Notice.REMINDER: {RegistrationStatus.GOING},
+}
+
+
+def event_email(payload: dict) -> EmailMultiAlternatives | None:
+    """The e-mail an outbox payload describes, or None when it no longer holds (the member cancelled,
+    the event became invisible to them, a reminder for an event that was cancelled)."""
+    notice = payload["kind"]
+    recipient = get_user_model().objects.filter(pk=payload["recipient"], is_active=True).first()
+    registration = (
+        Registration.objects.select_related("event__space").filter(pk=payload["registration"]).first()
+    )
+    if recipient is None or registration is None or registration.member_id != recipient.pk:
+        return None
+    event = registration.event
+    if registration.status not in STILL[notice] or not can_see_event(recipient, event):
+        return None
+    if notice != Notice.CANCELLED and event.state != EventState.PUBLISHED:
+        return None
+    going = registration.status == RegistrationStatus.GOING
+    context = {
+        "notice": notice,
+        "event": event,
+        "registration": registration,
+        "link": absolute_url(event.get_absolute_url()),
+        "ticket": going and notice in (Notice.REGISTERED, Notice.PROMOTED) and not event.is_online,
+    }
+    email = member_email(recipient, "events/email/notice", context)
+    if notice != Notice.REMINDER:
+        email.attach("event.ics", calendar_bytes([event]), "text/calendar; charset=utf-8; method=PUBLISH")
+    if context["ticket"]:
+        email.attach("ticket.png", ticket_png(registration), "image/png")
+    return email

@@ -1,0 +1,24 @@
+"""The next events, beside the home page's and a space's lists (registered with community.sidebar)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+
+from accounts.permissions import Actor
+from community.models import Space
+from community.sidebar import Section
+from events.selectors import next_events
+
+
+def next_events_section(user: Actor, space: Space | None) -> Section | None:
+    events = next_events(user, space_id=space.pk if space else None)
+    if not events:
+        return None
+
+    def render(request: HttpRequest) -> str:
+        return render_to_string(
+            "events/_next_events.html", {"events": events, "space": space}, request=request
+        )
+
+    return Section(versions=("events", *((event.pk, event.version) for event in events)), render=render)
