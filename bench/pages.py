@@ -173,4 +173,30 @@ def pages(*, trivial: bool = True, tail: int = 5000) -> list[Page]:
                 signed_in,
             )
         )
+    result.extend(event_pages(member, seed=tail))
     return result
+
+
+def event_pages(member, *, seed: int = 1, tail: int = 2000) -> list[Page]:
+    """The events page, an event's page (the 5,000-registration one, and the long tail of random public
+    events) and the bench member's calendar feed (bench/events_scale.py seeds them)."""
+    from events.models import Audience, CalendarFeed, Event
+
+    big = Event.objects.filter(title="Big meetup").first()
+    if big is None:
+        return [Page("events page", None, note="run bench/events_scale.py first")]
+    public = list(Event.objects.filter(audience=Audience.PUBLIC).order_by("pk").values_list("pk", flat=True))
+    chosen = random.Random(seed).sample(public, min(tail, len(public)))
+    events_url, big_url = reverse("events:list"), big.get_absolute_url()
+    feed = CalendarFeed.objects.filter(member=member).first()
+    feed_url = reverse("events:feed-ics", args=[member.pk, feed.token]) if feed else None
+    return [
+        Page("events page, visitor", events_url),
+        Page("events page, signed in", events_url, True),
+        Page("event page (5,000 going), visitor", big_url, False, "shared copy hit"),
+        Page("event page (5,000 going), signed in", big_url, True, "shared copy hit"),
+        Page("event overlay (5,000 going), signed in", f"{big_url}overlay/", True, "HX-Request", htmx=True),
+        Page("event pages, long tail, visitor", big_url, False, f"{len(chosen):,} random events",
+             units=[[(reverse("events:event", args=[pk]), False, False)] for pk in chosen]),
+        Page("member's calendar feed (40 events)", feed_url, False, "secret URL, no session"),
+    ]  # fmt: skip

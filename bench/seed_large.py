@@ -25,6 +25,7 @@ from django.utils.text import slugify
 
 from community.models import Space, Visibility
 from community.seeding import corpus
+from community.services.archiving import space_months_recount
 
 DAY = 86_400.0
 HISTORY_DAYS = 730
@@ -262,6 +263,8 @@ class LargeSeed:
             counts["notifications"] = self.insert_notifications(cursor, post_base)
             progress(f"inserted {counts['notifications']:,} notifications")
             self.update_counters(cursor, spaces, user_base, thread_base, post_base)
+            # The archive's threads per space and month, counted as the services keep them.
+            space_months_recount()
             progress("counters set")
             for statement in rebuild:
                 cursor.execute(statement)

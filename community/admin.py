@@ -2,8 +2,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from community.models import Post, PostRevision, Space, Thread
+from community.services import archiving, visibility
 from community.services import forum as services
-from community.services import visibility
 
 
 @admin.register(Space)
@@ -14,6 +14,7 @@ class SpaceAdmin(admin.ModelAdmin):
         "visibility",
         "premoderated",
         "is_introductions",
+        "archive_after_days",
         "thread_count",
         "post_count",
     ]
@@ -39,10 +40,11 @@ class ThreadAdmin(admin.ModelAdmin):
         "pinned",
         "locked",
         "featured_at",
+        "archived_at",
         "post_count",
         "created_at",
     ]
-    list_filter = ["space", "state", "pinned", "locked"]
+    list_filter = ["space", "state", "pinned", "locked", ("archived_at", admin.EmptyFieldListFilter)]
     search_fields = ["title"]
     date_hierarchy = "created_at"
     list_select_related = ["space", "author"]
@@ -58,9 +60,10 @@ class ThreadAdmin(admin.ModelAdmin):
         "last_activity_at",
         "view_count",
         "welcomed_at",
+        "archived_at",
     ]
     fields = ["title", "author", "pinned", "locked", "featured_at", *readonly_fields]
-    actions = ["pin", "unpin", "lock", "unlock", "feature", "unfeature"]
+    actions = ["pin", "unpin", "lock", "unlock", "feature", "unfeature", "archive", "unarchive"]
     show_full_result_count = False
 
     def _flags(self, request, queryset, **flags) -> None:
@@ -91,6 +94,18 @@ class ThreadAdmin(admin.ModelAdmin):
     @admin.action(description=_("Stop featuring the selected threads"))
     def unfeature(self, request, queryset):
         self._flags(request, queryset, featured=False)
+
+    @admin.action(description=_("Archive the selected threads (read-only, out of the active lists)"))
+    def archive(self, request, queryset):
+        for thread in queryset:
+            archiving.thread_archive(actor=request.user, thread=thread)
+        self.message_user(request, _("The threads are archived."), messages.SUCCESS)
+
+    @admin.action(description=_("Unarchive the selected threads"))
+    def unarchive(self, request, queryset):
+        for thread in queryset:
+            archiving.thread_unarchive(actor=request.user, thread=thread)
+        self.message_user(request, _("The threads are open again."), messages.SUCCESS)
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)

@@ -44,8 +44,13 @@ def can_reply(user: Actor, thread: Thread) -> bool:
 
 
 def replies_open(user: Actor, thread: Thread) -> bool:
-    """The thread's part of can_reply: published, and not locked (the team replies to locked threads)."""
-    return thread.state == PostState.VISIBLE and (not thread.locked or is_community_manager(user))
+    """The thread's part of can_reply: published, not archived (for anyone), and not locked (the team
+    replies to locked threads)."""
+    return (
+        thread.state == PostState.VISIBLE
+        and thread.archived_at is None
+        and (not thread.locked or is_community_manager(user))
+    )
 
 
 def can_start_thread(user: Actor, space: Space) -> bool:
@@ -65,7 +70,8 @@ def post_editor(user: Actor, *, can_post: bool | None = None) -> Callable[[Post]
     may_post = (lambda: can_post) if can_post is not None else functools.cache(lambda: member_can_post(user))
 
     def can_edit(post: Post) -> bool:
-        if post.state == PostState.DELETED:
+        # An archived thread is kept as it was: nobody edits or deletes in it (the team unarchives first).
+        if post.state == PostState.DELETED or post.thread.archived_at is not None:
             return False
         if team:
             return True
@@ -82,12 +88,12 @@ def can_delete_post(user: Actor, post: Post) -> bool:
 
 
 def can_manage_thread(user: Actor) -> bool:
-    """Pin, lock, feature: the community team's tools."""
+    """Pin, lock, feature, archive: the community team's tools."""
     return is_community_manager(user)
 
 
 def can_mark_solution(user: Actor, thread: Thread) -> bool:
-    if not user.is_authenticated:
+    if not user.is_authenticated or thread.archived_at is not None:
         return False
     return is_community_manager(user) or (thread.author_id == user.pk and member_can_post(user))
 

@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from community.services import forum, notifications, thread_views
+from community.services import archiving, forum, notifications, thread_views
 from community.services.notifications import DISPATCH_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -34,6 +34,13 @@ def outbox_sweep() -> int:
 def flush_thread_views() -> int:
     """Every minute (beat): move the thread views counted in Redis into the database."""
     return thread_views.thread_views_flush()
+
+
+@shared_task(name="community.archive_inactive_threads", acks_late=True)
+def archive_inactive_threads() -> int:
+    """Every night (beat): archive the threads quiet for longer than their space allows. Idempotent:
+    a retried or doubled run finds nothing left to archive."""
+    return archiving.threads_archive_inactive()
 
 
 @shared_task(name="community.member_threads_touch", acks_late=True)

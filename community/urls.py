@@ -1,6 +1,6 @@
 from django.urls import path
 
-from community.views import forum, members, notifications, search
+from community.views import archive, forum, members, notifications, search
 
 app_name = "community"
 
@@ -8,12 +8,20 @@ urlpatterns = [
     path("spaces/<slug:slug>/", forum.space_detail, name="space"),
     path("spaces/<slug:slug>/new/", forum.thread_new, name="thread-new"),
     path("spaces/<slug:slug>/overlay/", forum.space_overlay, name="space-overlay"),
+    path("spaces/<slug:slug>/archive/", archive.archive_index, name="space-archive"),
+    path("spaces/<slug:slug>/archive/<int:year>/", archive.archive_year, name="space-archive-year"),
+    path(
+        "spaces/<slug:slug>/archive/<int:year>/<int:month>/",
+        archive.archive_month,
+        name="space-archive-month",
+    ),
     path("threads/<int:pk>/", forum.thread_detail, name="thread"),
     path("threads/<int:pk>/overlay/", forum.thread_overlay, name="thread-overlay"),
     path("threads/<int:pk>/reply/", forum.post_reply, name="reply"),
     path("threads/<int:pk>/solution/", forum.thread_solution, name="thread-solution"),
     path("threads/<int:pk>/flags/", forum.thread_flags, name="thread-flags"),
     path("threads/<int:pk>/welcome/", forum.thread_welcome, name="thread-welcome"),
+    path("threads/<int:pk>/archive/", forum.thread_archive, name="thread-archive"),
     path("posts/<int:pk>/", forum.post_permalink, name="post"),
     path("posts/<int:pk>/edit/", forum.post_edit, name="post-edit"),
     path("posts/<int:pk>/history/", forum.post_history, name="post-history"),
@@ -33,4 +41,7 @@ urlpatterns = [
     path("notifications/read-all/", notifications.notifications_read_all, name="notifications-read-all"),
     path("notifications/<int:pk>/open/", notifications.notification_open, name="notification-open"),
     path("search/", search.search, name="search"),
+    path("archive/", archive.archive_index, name="archive"),
+    path("archive/<int:year>/", archive.archive_year, name="archive-year"),
+    path("archive/<int:year>/<int:month>/", archive.archive_month, name="archive-month"),
 ]

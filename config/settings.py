@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -303,8 +304,14 @@ CELERY_BEAT_SCHEDULE = {
     "reporting-rollup": {"task": "reporting.rollup_recent_days", "schedule": 3600.0},
     "community-outbox-sweep": {"task": "community.outbox_sweep", "schedule": 60.0},
     "community-flush-thread-views": {"task": "community.flush_thread_views", "schedule": 60.0},
+    # At night (CELERY_TIMEZONE): the threads quiet for longer than their space allows are archived.
+    "community-archive-inactive-threads": {
+        "task": "community.archive_inactive_threads",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "moderation-notices-sweep": {"task": "moderation.notices_sweep", "schedule": 60.0},
     "events-reminders": {"task": "events.reminders_send", "schedule": 60.0},
+    "events-surveys": {"task": "events.surveys_offer", "schedule": 3600.0},
 }
 # Signed-out visitors share a copy of public pages this many seconds old (0: never; core/pagecache.py).
 ANONYMOUS_PAGE_SECONDS = int(env("ANONYMOUS_PAGE_SECONDS", "10"))

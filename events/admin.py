@@ -25,7 +25,8 @@ class EventAdminForm(forms.ModelForm):
         fields = [
             "title", "kind", "format", "description_md", "starts_at", "ends_at", "time_zone", "venue_name",
             "venue_address", "join_url", "capacity", "registration_opens_at", "registration_closes_at",
-            "audience", "group", "invitees", "space", "questions", "reminder_minutes",
+            "audience", "group", "invitees", "space", "questions", "reminder_minutes", "entries_close_at",
+            "winners_count",
         ]  # fmt: skip
 
     def clean(self) -> dict:

@@ -7,11 +7,15 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
+        from community.archive import archive_section_register
         from community.services.notifications import email_builder_register
         from community.sidebar import section_register
         from events.emails import event_email
-        from events.sections import next_events_section
+        from events.moderation_adapters import register_adapters
+        from events.sections import archive_events_section, next_events_section
         from events.services.notices import EMAIL_KIND
 
         email_builder_register(EMAIL_KIND, event_email)
         section_register(next_events_section)
+        archive_section_register(archive_events_section)
+        register_adapters()

@@ -6,22 +6,28 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
+from django.urls import reverse
 
 from community.emails import absolute_url, member_email
 from events.calendar import calendar_bytes
-from events.models import EventState, Registration, RegistrationStatus
+from events.models import Event, EventState, Registration, RegistrationStatus
 from events.permissions import can_see_event
 from events.services.notices import Notice
 from events.tickets import ticket_png
 
 # Still true when the e-mail is sent, or the news is stale and nothing is sent.
+ALL = set(RegistrationStatus)
 STILL = {
     Notice.REGISTERED: {RegistrationStatus.GOING, RegistrationStatus.WAITLISTED},
     Notice.PROMOTED: {RegistrationStatus.GOING},
     Notice.CHANGED: {RegistrationStatus.GOING, RegistrationStatus.WAITLISTED},
     Notice.CANCELLED: {RegistrationStatus.GOING, RegistrationStatus.WAITLISTED},
     Notice.REMINDER: {RegistrationStatus.GOING},
+    Notice.WON: ALL,
+    Notice.SURVEY: ALL,
 }
+# News that carry the event's calendar entry.
+WITH_CALENDAR = {Notice.REGISTERED, Notice.PROMOTED, Notice.CHANGED, Notice.CANCELLED}
 
 
 def event_email(payload: dict) -> EmailMultiAlternatives | None:
@@ -29,17 +35,19 @@ def event_email(payload: dict) -> EmailMultiAlternatives | None:
     the event became invisible to them, a reminder for an event that was cancelled)."""
     notice = payload["kind"]
     recipient = get_user_model().objects.filter(pk=payload["recipient"], is_active=True).first()
-    registration = (
-        Registration.objects.select_related("event__space").filter(pk=payload["registration"]).first()
-    )
-    if recipient is None or registration is None or registration.member_id != recipient.pk:
+    event = Event.objects.select_related("space").filter(pk=payload["event"]).first()
+    if recipient is None or event is None or not can_see_event(recipient, event):
         return None
-    event = registration.event
-    if registration.status not in STILL[notice] or not can_see_event(recipient, event):
+    registration = None
+    if payload.get("registration"):
+        registration = Registration.objects.filter(pk=payload["registration"], member=recipient).first()
+        if registration is None or registration.status not in STILL[notice]:
+            return None
+    elif notice != Notice.WON:
         return None
     if notice != Notice.CANCELLED and event.state != EventState.PUBLISHED:
         return None
-    going = registration.status == RegistrationStatus.GOING
+    going = registration is not None and registration.status == RegistrationStatus.GOING
     context = {
         "notice": notice,
         "event": event,
@@ -47,9 +55,11 @@ def event_email(payload: dict) -> EmailMultiAlternatives | None:
         "link": absolute_url(event.get_absolute_url()),
         "ticket": going and notice in (Notice.REGISTERED, Notice.PROMOTED) and not event.is_online,
     }
+    if notice == Notice.SURVEY:
+        context["link"] = absolute_url(reverse("events:survey", args=[event.pk]))
     email = member_email(recipient, "events/email/notice", context)
-    if notice != Notice.REMINDER:
+    if notice in WITH_CALENDAR:
         email.attach("event.ics", calendar_bytes([event]), "text/calendar; charset=utf-8; method=PUBLISH")
-    if context["ticket"]:
+    if context["ticket"] and registration is not None:
         email.attach("ticket.png", ticket_png(registration), "image/png")
     return email

@@ -16,6 +16,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+# What members write at events is moderated as posts are, with the forum's states.
+from community.models import PostState as ContributionState
+
 TITLE_MAX = 150
 
 
@@ -109,6 +112,16 @@ class Event(models.Model):
     sequence = models.PositiveIntegerField(default=0, editable=False)
     # Bumped by every change the event's page shows (its shared copy's key, core.shared_pages).
     version = models.PositiveIntegerField(default=0, editable=False)
+    # Moderation can remove a description (events.moderation_adapters), as it removes a post.
+    description_state = models.CharField(max_length=10, default="visible", editable=False)
+    # Contests: entries close at this time (empty: at the event's end); how many winners are drawn.
+    entries_close_at = models.DateTimeField(_("entries close"), null=True, blank=True)
+    winners_count = models.PositiveSmallIntegerField(_("number of winners"), default=1)
+    # After the event.
+    recap_md = models.TextField(_("recap"), blank=True)
+    recap_html = models.TextField(blank=True, editable=False)
+    recording_url = models.URLField(_("recording"), blank=True)
+    slides_url = models.URLField(_("slides"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
     )
@@ -172,6 +185,8 @@ class Registration(models.Model):
     # The member's choice: their name among "who is going" on the event's page.
     listed = models.BooleanField(_("show my name among those going"), default=True)
     attended_at = models.DateTimeField(_("attended"), null=True, blank=True)
+    # When the satisfaction survey was offered (claimed by the beat task, so it is offered once).
+    survey_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -239,3 +254,108 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"feed of {self.member_id}"
+
+
+class ContributionKind(models.TextChoices):
+    QUESTION = "question", _("Question")
+    CHAT = "chat", _("Chat message")
+    ENTRY = "entry", _("Contest entry")
+
+
+class Contribution(models.Model):
+    """What members write at an event: an AMA question, a live chat message, a contest entry. Markdown
+    rendered and sanitised on write as posts are, screened and moderated as posts are."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="contributions")
+    kind = models.CharField(max_length=10, choices=ContributionKind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body_md = models.TextField()
+    body_html = models.TextField()
+    state = models.CharField(
+        max_length=10, choices=ContributionState.choices, default=ContributionState.VISIBLE
+    )
+    rule_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Questions: upvotes (denormalised), and the team's answer.
+    upvotes = models.PositiveIntegerField(default=0)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer_md = models.TextField(blank=True)
+    answer_html = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contribution")
+        verbose_name_plural = _("contributions")
+        constraints = [
+            # One entry per member and contest (a deleted one may be written again).
+            models.UniqueConstraint(
+                fields=["event", "author"],
+                condition=Q(kind="entry") & ~Q(state="deleted"),
+                name="events_one_entry",
+            ),
+        ]
+        indexes = [
+            # The chat's polling ("messages after id N") and every list of one kind of an event.
+            models.Index(fields=["event", "kind", "id"], name="events_contributions"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk} at {self.event_id}"
+
+    def get_absolute_url(self) -> str:
+        pages = {"question": "events:questions", "chat": "events:chat", "entry": "events:contest"}
+        return f"{reverse(pages[self.kind], args=[self.event_id])}#c{self.pk}"
+
+
+class Upvote(models.Model):
+    question = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["question", "member"], name="events_upvote_once")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} ↑ {self.question_id}"
+
+
+class ContestDraw(models.Model):
+    """A contest's result, kept so anyone can check it: for a random draw, the seed (from `secrets`) and
+    the eligible entries frozen at draw time, from which the winners are drawn again identically
+    (events.services.contests.draw_winners); for a jury, the entries it chose."""
+
+    class Method(models.TextChoices):
+        RANDOM = "random", _("Random draw")
+        JURY = "jury", _("Jury")
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="draw")
+    method = models.CharField(max_length=8, choices=Method.choices)
+    seed = models.CharField(max_length=64, blank=True)
+    eligible = models.JSONField(default=list)
+    winners = models.JSONField(default=list)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    drawn_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"draw of {self.event_id}"
+
+
+class SurveyResponse(models.Model):
+    """An attendee's satisfaction with an event: 1 to 5, and a comment."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="survey_responses")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    rating = models.PositiveSmallIntegerField(_("rating"))
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "member"], name="events_survey_once"),
+            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="events_rating_1_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.rating}/5 for {self.event_id}"

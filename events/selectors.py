@@ -4,16 +4,32 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import zoneinfo
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import Actor
-from events.models import Event, EventState, Registration, RegistrationStatus
+from events.models import (
+    ContestDraw,
+    Contribution,
+    ContributionKind,
+    ContributionState,
+    Event,
+    EventFormat,
+    EventKind,
+    EventState,
+    Registration,
+    RegistrationStatus,
+    SurveyResponse,
+    Upvote,
+)
 from events.permissions import can_see_event, visible_events_q
 
 PAGE_SIZE = 20
@@ -85,6 +101,25 @@ def next_events(user: Actor, *, space_id: int | None = None, limit: int = 3) -> 
     if space_id is not None:
         queryset = queryset.filter(space_id=space_id)
     return upcoming_events(queryset).events[:limit]
+
+
+def month_past_events(user: Actor, year: int, month: int, *, space_id: int | None = None) -> list[Event]:
+    """A month's events that are over (cancelled ones aside), for the archive: its months are the
+    community's (TIME_ZONE), as the threads' are."""
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    start = datetime.datetime(year, month, 1, tzinfo=zone)
+    end = datetime.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
+    queryset = (
+        Event.objects.filter(visible_events_q(user), starts_at__gte=start, starts_at__lt=end)
+        .filter(ends_at__lte=timezone.now())
+        .exclude(state__in=[EventState.CANCELLED, EventState.DRAFT])
+        .select_related("space")
+        .only(*ROW_FIELDS, "recap_html")
+        .order_by("starts_at")
+    )
+    if space_id is not None:
+        queryset = queryset.filter(space_id=space_id)
+    return list(queryset[:100])
 
 
 @dataclass
@@ -183,3 +218,89 @@ def registrations_for_export(event: Event) -> QuerySet[Registration]:
         .select_related("member")
         .order_by("status", "waitlist_position", "created_at")
     )
+
+
+CHAT_SHOWN = 100
+
+
+def live_pages(event: Event) -> set[str]:
+    """Which of an event's live pages exist: an interview's questions, an online event's chat, a
+    contest's page."""
+    pages = set()
+    if event.kind == EventKind.INTERVIEW:
+        pages.add("questions")
+    if event.kind == EventKind.CONTEST:
+        pages.add("contest")
+    elif event.format == EventFormat.ONLINE:
+        pages.add("chat")
+    return pages
+
+
+def _shown(event: Event, kind: str, user: Actor) -> QuerySet[Contribution]:
+    """Visible contributions, and the reader's own awaiting review."""
+    seen = Q(state=ContributionState.VISIBLE)
+    if user.is_authenticated:
+        seen |= Q(state=ContributionState.PENDING, author_id=user.pk)
+    return (
+        Contribution.objects.filter(seen, event=event, kind=kind)
+        .select_related("author")
+        .only(
+            "id", "event_id", "kind", "author_id", "body_html", "state", "upvotes", "answered_at",
+            "answer_html", "created_at", "author__handle", "author__display_name", "author__avatar_version",
+        )
+    )  # fmt: skip
+
+
+def event_questions(event: Event, user: Actor) -> list[Contribution]:
+    """Questions, the most upvoted first, each marked with whether the reader upvoted it."""
+    questions = _shown(event, ContributionKind.QUESTION, user).order_by("-upvotes", "id")
+    if user.is_authenticated:
+        mine = Upvote.objects.filter(question=OuterRef("pk"), member_id=user.pk)
+        questions = questions.annotate(mine=Exists(mine))
+    return list(questions[:500])
+
+
+def chat_messages(event: Event, *, after: int = 0, user: Actor | None = None) -> list[Contribution]:
+    """The latest messages (or those after an id, for the polling), oldest first."""
+    found = _shown(event, ContributionKind.CHAT, user or AnonymousUser()).filter(pk__gt=after)
+    return list(found.order_by("-id")[:CHAT_SHOWN])[::-1]
+
+
+def contest_entries(event: Event, user: Actor | None = None) -> list[Contribution]:
+    return list(_shown(event, ContributionKind.ENTRY, user or AnonymousUser()).order_by("id")[:1000])
+
+
+def contest_draw(event: Event) -> ContestDraw | None:
+    return ContestDraw.objects.filter(event=event).first()
+
+
+def survey_response(event: Event, user: Actor) -> SurveyResponse | None:
+    if not user.is_authenticated:
+        return None
+    return SurveyResponse.objects.filter(event=event, member_id=user.pk).first()
+
+
+@dataclass
+class SurveyResults:
+    count: int
+    average: float | None
+    by_rating: list[tuple[int, int]]
+    comments: list[SurveyResponse]
+    attendees: int
+
+
+def survey_results(event: Event) -> SurveyResults:
+    """Per event: how many answered, the average, the spread 5 to 1, and the comments."""
+    rows = dict(
+        SurveyResponse.objects.filter(event=event).values_list("rating").annotate(n=Count("id")).order_by()
+    )
+    count = sum(rows.values())
+    average = sum(rating * n for rating, n in rows.items()) / count if count else None
+    comments = list(
+        SurveyResponse.objects.filter(event=event)
+        .exclude(comment="")
+        .select_related("member")
+        .order_by("-created_at")[:200]
+    )
+    attendees = Registration.objects.filter(event=event, attended_at__isnull=False).count()
+    return SurveyResults(count, average, [(r, rows.get(r, 0)) for r in range(5, 0, -1)], comments, attendees)

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from events import views
+from events.views import live
+from events.views import pages as views
 
 app_name = "events"
 
@@ -22,4 +23,16 @@ urlpatterns = [
     path("<int:pk>/check-in/", views.check_in, name="check-in"),
     path("<int:pk>/registrations.csv", views.attendees_csv, name="attendees-csv"),
     path("<int:pk>/duplicate/", views.duplicate, name="duplicate"),
+    path("<int:pk>/questions/", live.questions, name="questions"),
+    path("<int:pk>/questions/<int:question_id>/upvote/", live.upvote, name="upvote"),
+    path("<int:pk>/questions/<int:question_id>/answer/", live.answer, name="answer"),
+    path(
+        "<int:pk>/contributions/<int:item_id>/delete/", live.contribution_delete, name="contribution-delete"
+    ),
+    path("<int:pk>/chat/", live.chat, name="chat"),
+    path("<int:pk>/chat/messages/", live.chat_messages, name="chat-messages"),
+    path("<int:pk>/contest/", live.contest, name="contest"),
+    path("<int:pk>/contest/draw/", live.contest_draw, name="contest-draw"),
+    path("<int:pk>/recap/", live.recap, name="recap"),
+    path("<int:pk>/survey/", live.survey, name="survey"),
 ]

@@ -24,3 +24,10 @@ def page_with_overlay(client: Client, url: str, **params) -> str:
 
 
 thread_page_with_overlay = page_with_overlay
+
+
+def signed_in(user) -> Client:
+    """A browser of its own, signed in as the user, reading English."""
+    client = Client(headers={"Accept-Language": "en"})
+    client.force_login(user)
+    return client

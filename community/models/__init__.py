@@ -11,6 +11,7 @@ from community.models.forum import (
     Reaction,
     ReactionKind,
     Space,
+    SpaceMonth,
     Thread,
     Visibility,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "Reaction",
     "ReactionKind",
     "Space",
+    "SpaceMonth",
     "Subscription",
     "Thread",
     "Visibility",

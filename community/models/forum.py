@@ -5,13 +5,17 @@ in the same transaction. Each post carries its position in its thread, so that a
 one index range scan, whatever its depth.
 """
 
+from datetime import date, datetime
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -69,6 +73,16 @@ class Space(models.Model):
     )
     icon = models.CharField(_("icon"), max_length=8, blank=True, help_text=_("An emoji or one character."))
     colour = models.CharField(_("colour"), max_length=7, default="#4f46e5", validators=[hex_colour])
+    archive_after_days = models.PositiveIntegerField(
+        _("archive after (days without activity)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Archive threads with no activity for this many days (checked every night; pinned threads "
+            "are kept). Empty: never."
+        ),
+    )
     thread_count = models.PositiveIntegerField(default=0, editable=False)
     # Bumped by every write that changes what the space's list of threads shows
     # (services.visibility.space_touch): the shared copies of its pages are keyed by it.
@@ -86,7 +100,11 @@ class Space(models.Model):
                 fields=["is_introductions"],
                 condition=Q(is_introductions=True),
                 name="community_one_introductions_space",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(archive_after_days__isnull=True) | Q(archive_after_days__gte=1),
+                name="community_space_archive_after_days_positive",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -94,6 +112,29 @@ class Space(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("community:space", args=[self.slug])
+
+
+class SpaceMonth(models.Model):
+    """How many published threads were started in a space in a month (of the community's time zone):
+    the archive pages' counts, kept in step with `Space.thread_count` by services.visibility, so that
+    they cost a few rows whatever the size of the archive."""
+
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="months")
+    month = models.DateField()  # its first day
+    thread_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["space", "month"], name="community_space_month_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.space_id} {self.month:%Y-%m}"
+
+    @staticmethod
+    def month_of(when: datetime) -> date:
+        """The month a moment falls in, in the community's time zone (settings.TIME_ZONE)."""
+        return timezone.localtime(when, timezone.get_default_timezone()).date().replace(day=1)
 
 
 class PostState(models.TextChoices):
@@ -140,6 +181,9 @@ class Thread(models.Model):
     # shared copies of its pages are keyed by it (core/shared_pages.py).
     version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     welcomed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set by services.archiving: the thread is read-only, out of the lists of active threads, and still
+    # readable at its address, searchable and listed in the archive pages.
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     search_vector = models.GeneratedField(
         # Titles are short and of either language: index both stemmings.
@@ -157,17 +201,30 @@ class Thread(models.Model):
     class Meta:
         verbose_name = _("thread")
         verbose_name_plural = _("threads")
+        # The lists of active threads (a space's, the home page's) leave archived threads out: their
+        # indexes hold only the others, so the lists cost the same however large the archive grows.
         indexes = [
             models.Index(
                 "space", models.F("pinned").desc(), models.F("last_activity_at").desc(),
                 name="community_thread_space_list",
+                condition=Q(archived_at__isnull=True),
             ),
             models.Index(
                 models.F("featured_at").desc(),
                 name="community_thread_featured",
-                condition=Q(featured_at__isnull=False),
+                condition=Q(featured_at__isnull=False, archived_at__isnull=True),
             ),
-            models.Index(models.F("last_activity_at").desc(), name="community_thread_recent"),
+            models.Index(
+                models.F("last_activity_at").desc(),
+                name="community_thread_recent",
+                condition=Q(archived_at__isnull=True),
+            ),
+            # The archive pages: published threads by the month they were started (selectors.archive).
+            models.Index(
+                fields=["created_at", "space"],
+                name="community_thread_started",
+                condition=Q(state=PostState.VISIBLE),
+            ),
             models.Index(fields=["author", "-created_at"], name="community_thread_author"),
             GinIndex(fields=["search_vector"], name="community_thread_search"),
         ]  # fmt: skip

@@ -31,6 +31,8 @@ class NotificationKind(models.TextChoices):
     EVENT_CHANGED = "ev_changed", _("An event was rescheduled")
     EVENT_CANCELLED = "ev_cancelled", _("An event was cancelled")
     EVENT_REMINDER = "ev_reminder", _("An event is about to start")
+    EVENT_WON = "ev_won", _("A contest won")
+    EVENT_SURVEY = "ev_survey", _("How was an event?")
 
 
 class Notification(models.Model):

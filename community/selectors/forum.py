@@ -25,7 +25,7 @@ THREAD_PAGE_FIELDS = {
     Thread: (
         "id", "space_id", "title", "author_id", "pinned", "locked", "featured_at", "state", "solution_id",
         "post_count", "last_position", "last_activity_at", "last_poster_id", "view_count", "welcomed_at",
-        "version", "created_at",
+        "archived_at", "version", "created_at",
     ),
     Space: ("id", "name", "slug", "visibility", "premoderated", "is_introductions"),
     Post: ("id", "thread_id", "position"),
@@ -48,7 +48,7 @@ OVERLAY_FIELDS = (
 THREADS_PER_PAGE = 30
 LIST_FIELDS = (
     "id", "title", "pinned", "locked", "featured_at", "state", "solution_id", "post_count", "last_position",
-    "last_activity_at", "created_at", "view_count",
+    "last_activity_at", "archived_at", "created_at", "view_count",
     "space__name", "space__slug", "space__colour", "space__icon",
     "author__id", "author__display_name", "author__email", "author__handle", "author__avatar_version",
     "last_poster__id", "last_poster__display_name", "last_poster__email", "last_poster__handle",
@@ -76,8 +76,8 @@ def access_space(user: Actor, slug: str) -> Space:
     return space
 
 
-def _published_threads() -> QuerySet[Thread]:
-    """Published threads with what a list's row shows."""
+def published_threads() -> QuerySet[Thread]:
+    """Published threads, archived or not, with what a list's row shows."""
     return (
         Thread.objects.filter(state=PostState.VISIBLE)
         .select_related("space", "author", "last_poster")
@@ -85,8 +85,13 @@ def _published_threads() -> QuerySet[Thread]:
     )
 
 
+def _active_threads() -> QuerySet[Thread]:
+    """Published threads still open: the lists of active threads (their indexes are partial on it)."""
+    return published_threads().filter(archived_at__isnull=True)
+
+
 def _thread_list(user: Actor) -> QuerySet[Thread]:
-    return _published_threads().filter(visible_spaces_q(user, prefix="space__"))
+    return _active_threads().filter(visible_spaces_q(user, prefix="space__"))
 
 
 def featured_threads(user: Actor, limit: int = 4) -> list[Thread]:
@@ -137,8 +142,8 @@ def space_threads(queryset: QuerySet[Thread], cursor: str | None) -> ThreadPage:
 
 
 def space_thread_queryset(space: Space) -> QuerySet[Thread]:
-    """The published threads of a space the caller has checked access to (access_space)."""
-    return _published_threads().filter(space=space)
+    """The active threads of a space the caller has checked access to (access_space)."""
+    return _active_threads().filter(space=space)
 
 
 def _attnames(model, wanted: tuple[str, ...]) -> tuple[str, ...]:
@@ -260,7 +265,12 @@ def post_revisions(post: Post) -> list:
 def introductions_to_welcome(limit: int = 50) -> list[Thread]:
     """Newcomers' introductions nobody from the team has welcomed yet, oldest first."""
     return list(
-        Thread.objects.filter(space__is_introductions=True, state=PostState.VISIBLE, welcomed_at__isnull=True)
+        Thread.objects.filter(
+            space__is_introductions=True,
+            state=PostState.VISIBLE,
+            welcomed_at__isnull=True,
+            archived_at__isnull=True,  # closed to replies, the welcome among them
+        )
         .select_related("author", "space")
         .only(*LIST_FIELDS, "welcomed_at")
         .order_by("created_at")[:limit]

@@ -154,7 +154,8 @@ SELECT r.id, r.total, p.thread_id, p.position, p.created_at, p.body_md, t.title,
                      %(accented)s, %(unaccented)s),
            {_TSQUERY},
            %(headline_options)s
-       )
+       ),
+       t.archived_at IS NOT NULL
 FROM ranked r
 JOIN community_post p ON p.id = r.id
 JOIN community_thread t ON t.id = p.thread_id
@@ -187,6 +188,8 @@ class SearchResult:
     author_name: str
     created_at: datetime
     snippet: SafeString
+    # The thread is archived: found and readable, closed to replies.
+    archived: bool = False
 
 
 @dataclass(frozen=True)
@@ -276,7 +279,7 @@ def post_search(
 
 def _result(row: tuple) -> SearchResult:
     (post_id, _total, thread_id, position, created_at, body_md, title, space_name, space_slug) = row[:9]
-    author_pk, display_name, email, headline = row[9:]
+    author_pk, display_name, email, headline, archived = row[9:]
     if author_pk is None:
         author_name = gettext("Deleted member")
     else:
@@ -291,6 +294,7 @@ def _result(row: tuple) -> SearchResult:
         author_name=author_name,
         created_at=created_at,
         snippet=snippet_html(body_md, headline),
+        archived=archived,
     )
 
 

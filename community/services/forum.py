@@ -31,6 +31,7 @@ from community.models import (
     Thread,
 )
 from community.services import notifications, visibility
+from community.services.archiving import refuse_if_archived, thread_touch_open
 from community.services.writing import clean_body, clean_title, render_body
 from community.text import mentioned_names
 from moderation import services as moderation
@@ -185,6 +186,7 @@ def post_create(
     thread = Thread.objects.select_for_update(of=("self",)).select_related("space").get(pk=thread.pk)
     if thread.state == PostState.DELETED:
         raise ValidationError(_("This thread was deleted; replies are closed."))
+    refuse_if_archived(thread)
     if thread.locked and not permissions.can_manage_thread(actor):
         raise ValidationError(_("This thread is locked; replies are closed."))
     if not permissions.can_reply(actor, thread):
@@ -224,6 +226,7 @@ def post_create(
 def post_edit(*, actor: User, post: Post, body: str, title: str | None = None) -> Post:
     """Keep the old text as a revision, re-render, mark edited. The first post may retitle its thread."""
     post = Post.objects.select_for_update().select_related("thread__space").get(pk=post.pk)
+    refuse_if_archived(post.thread)
     if not permissions.can_edit_post(actor, post):
         raise PermissionDenied(_("You cannot edit this post."))
     body = clean_body(body)
@@ -266,6 +269,7 @@ def post_edit(*, actor: User, post: Post, body: str, title: str | None = None) -
 def post_delete(*, actor: User, post: Post) -> None:
     """Soft delete: the slot stays in the thread ("deleted"); deleting the first post deletes the thread."""
     post = Post.objects.select_for_update().select_related("thread").get(pk=post.pk)
+    refuse_if_archived(post.thread)
     if not permissions.can_delete_post(actor, post):
         raise PermissionDenied(_("You cannot delete this post."))
     was_visible = post.state == PostState.VISIBLE
@@ -292,6 +296,7 @@ def reaction_toggle(*, actor: User, post: Post, kind: str) -> bool:
         raise ValidationError(_("Unknown reaction."))
     if not actor.is_authenticated or not permissions.can_see_thread(actor, post.thread):
         raise PermissionDenied(_("You cannot react to this post."))
+    refuse_if_archived(post.thread)
     if post.author_id == actor.pk:
         raise ValidationError(_("You cannot react to your own post."))
     if post.state != PostState.VISIBLE:
@@ -300,7 +305,7 @@ def reaction_toggle(*, actor: User, post: Post, kind: str) -> bool:
     deleted, _detail = Reaction.objects.filter(post=post, user=actor, kind=kind).delete()
     if deleted:
         Post.objects.filter(pk=post.pk).update(**{counter: Greatest(F(counter) - 1, 0)})
-        visibility.thread_touch(post.thread_id)
+        thread_touch_open(post.thread_id)
         return False
     try:
         with transaction.atomic():
@@ -308,7 +313,7 @@ def reaction_toggle(*, actor: User, post: Post, kind: str) -> bool:
     except IntegrityError:
         return True  # A concurrent click of the same member added it first.
     Post.objects.filter(pk=post.pk).update(**{counter: F(counter) + 1})
-    visibility.thread_touch(post.thread_id)
+    thread_touch_open(post.thread_id)
     return True
 
 
@@ -316,6 +321,7 @@ def reaction_toggle(*, actor: User, post: Post, kind: str) -> bool:
 def thread_mark_solution(*, actor: User, thread: Thread, post: Post | None) -> Thread:
     """The thread's author or the team marks the reply that answered it (None clears it)."""
     thread = Thread.objects.select_for_update().get(pk=thread.pk)
+    refuse_if_archived(thread)
     if not permissions.can_mark_solution(actor, thread):
         raise PermissionDenied(_("Only the author of the thread or the team can choose the best answer."))
     if post is not None and (

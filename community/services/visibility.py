@@ -2,19 +2,21 @@
 threads' versions.
 
 Every change of visibility (a deletion, a hold, a removal, an approval) goes through here, so the
-denormalised counters (posts per thread, space and member; threads per space) move by exactly one in
-the caller's transaction, and the thread's version is bumped so its shared pages are rendered afresh
-(core/shared_pages.py).
+denormalised counters (posts per thread, space and member; threads per space and per space and month
+started, for the archive) move by exactly one in the caller's transaction, and the thread's version is
+bumped so its shared pages are rendered afresh (core/shared_pages.py).
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Greatest
 
 from accounts.models import User
-from community.models import MemberState, Post, PostState, Space, Thread
+from community.models import MemberState, Post, PostState, Space, SpaceMonth, Thread
 from community.services import notifications
 
 
@@ -71,6 +73,8 @@ def post_counts_add(*, thread: Thread, post: Post, author: User) -> None:
         thread_count=F("thread_count") + int(post.position == 1),
         version=F("version") + 1,
     )
+    if post.position == 1:
+        _started_count_add(thread.space_id, thread.created_at, +1)
     MemberState.objects.filter(pk=author.pk).update(post_count=F("post_count") + 1)
 
 
@@ -82,8 +86,25 @@ def post_counts_remove(post: Post) -> None:
         thread_count=Greatest(F("thread_count") - int(post.position == 1), 0),
         version=F("version") + 1,
     )
+    if post.position == 1:
+        _started_count_add(post.thread.space_id, post.thread.created_at, -1)
     if post.author_id:
         MemberState.objects.filter(pk=post.author_id).update(post_count=Greatest(F("post_count") - 1, 0))
+
+
+def _started_count_add(space_id: int, started: datetime, delta: int) -> None:
+    """A thread joined (+1) or left (-1) its space's published threads: the count of the month it was
+    started follows, after the space's row (the order of every writer). The month's first thread
+    creates the row; get_or_create settles two of them at once (the second finds the first's row)."""
+    month = SpaceMonth.month_of(started)
+    rows = SpaceMonth.objects.filter(space_id=space_id, month=month)
+    if rows.update(thread_count=Greatest(F("thread_count") + delta, 0)) or delta < 0:
+        return
+    _row, created = SpaceMonth.objects.get_or_create(
+        space_id=space_id, month=month, defaults={"thread_count": delta}
+    )
+    if not created:
+        rows.update(thread_count=F("thread_count") + delta)
 
 
 def replies_counts_move(thread: Thread, sign: int) -> None:

@@ -18,8 +18,8 @@ from community.forms import PostEditForm, ReplyForm, ThreadForm, ThreadListFilte
 from community.models import Post, PostState, ReactionKind
 from community.selectors import forum as selectors
 from community.selectors.onboarding import onboarding_checklist
+from community.services import archiving, thread_views
 from community.services import forum as services
-from community.services import thread_views
 from core.forms import form_errors_add
 from core.shared_pages import shareable, shared_page
 from moderation.decorators import netiquette_required
@@ -28,12 +28,16 @@ from moderation.permissions import member_can_post
 from moderation.selectors import member_restriction
 
 
-def _rows(request: HttpRequest, threads: list, show_space: bool = False) -> SafeString:
-    """The rows of a list of threads (Jinja2, as a thread's posts are). The plurals are Python's, where
-    makemessages finds them."""
+def thread_rows(
+    request: HttpRequest, threads: list, show_space: bool = False, started: bool = False
+) -> SafeString:
+    """The rows of a list of threads (Jinja2, as a thread's posts are), dated by their last activity or,
+    with `started` (the archive), by their start. The plurals are Python's, where makemessages finds
+    them."""
     context = {
         "threads": threads,
         "show_space": show_space,
+        "started": started,
         "replies": lambda count: ngettext("reply", "replies", count),
         "views": lambda count: ngettext("view", "views", count),
     }
@@ -79,8 +83,8 @@ def _render_home(
         "member_count": member_count,
         "spaces": spaces,
         "sections": [mark_safe(section.render(request)) for section in extra],  # noqa: S308 - templates' output
-        "featured": _rows(request, selectors.featured_threads(audience), show_space=True),
-        "recent": _rows(request, selectors.recent_threads(audience), show_space=True),
+        "featured": thread_rows(request, selectors.featured_threads(audience), show_space=True),
+        "recent": thread_rows(request, selectors.recent_threads(audience), show_space=True),
         "checklist": onboarding_checklist(request.user, spaces),
     }
     return render(request, "community/home.html", context)
@@ -121,7 +125,7 @@ def _render_space(request: HttpRequest, space, extra: list) -> HttpResponse:
     context = _space_context(request, space) | {
         "filter": filterset,
         "page": page,
-        "rows": _rows(request, page.threads),
+        "rows": thread_rows(request, page.threads),
         "sections": [mark_safe(section.render(request)) for section in extra],  # noqa: S308 - templates' output
     }
     return render(request, "community/space.html", context)
@@ -351,6 +355,9 @@ def post_permalink(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.access_post(request.user, pk)
+    if post.thread.archived_at is not None:
+        messages.error(request, archiving.ARCHIVED_MESSAGE)
+        return redirect(post)
     if not permissions.can_edit_post(request.user, post):
         raise PermissionDenied
     initial = {"body": post.body_md, "title": post.thread.title}
@@ -385,7 +392,11 @@ def post_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.access_post(request.user, pk)
-    services.post_delete(actor=request.user, post=post)
+    try:
+        services.post_delete(actor=request.user, post=post)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(post)
     messages.success(request, _("The post is deleted."))
     if post.position == 1:
         return redirect(post.thread.space)
@@ -407,8 +418,9 @@ def post_react(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
         return redirect(post)
     if request.htmx:
+        thread = post.thread
         post = selectors.post_with_marks(request.user, post.pk)
-        context = {"post": post, "reader": request.user}
+        context = {"post": post, "reader": request.user, "thread": thread}
         return HttpResponse(_jinja(request, "community/reactions.jinja", context))
     return redirect(post)
 
@@ -437,6 +449,20 @@ def thread_flags(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseBadRequest(_("Unknown action."))
     services.thread_update_flags(actor=request.user, thread=thread, **{flag: value})
     messages.success(request, _("The thread is updated."))
+    return redirect(thread)
+
+
+@login_required
+@require_POST
+def thread_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    """The team's Archive / Unarchive button on the thread page (`value` 1 or 0)."""
+    thread = selectors.access_thread(request.user, pk)
+    if request.POST.get("value") == "1":
+        archiving.thread_archive(actor=request.user, thread=thread)
+        messages.success(request, _("The thread is archived."))
+    else:
+        archiving.thread_unarchive(actor=request.user, thread=thread)
+        messages.success(request, _("The thread is open again."))
     return redirect(thread)
 
 

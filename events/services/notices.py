@@ -36,6 +36,8 @@ class Notice:
     CHANGED = "changed"
     CANCELLED = "cancelled"
     REMINDER = "reminder"
+    WON = "won"
+    SURVEY = "survey"
 
 
 NOTIFICATION_KINDS = {
@@ -43,18 +45,24 @@ NOTIFICATION_KINDS = {
     Notice.CHANGED: NotificationKind.EVENT_CHANGED,
     Notice.CANCELLED: NotificationKind.EVENT_CANCELLED,
     Notice.REMINDER: NotificationKind.EVENT_REMINDER,
+    Notice.WON: NotificationKind.EVENT_WON,
+    Notice.SURVEY: NotificationKind.EVENT_SURVEY,
 }
 
 
 def _tell(event: Event, registrations: Iterable[Registration], notice: str, key: str) -> None:
     """A notification (but for a confirmation, which the member just saw on the page) and an e-mail to
     each registration's member; `key` makes the e-mails' outbox keys unique to this news."""
-    registrations = list(registrations)
-    if not registrations:
+    _tell_members(event, [(r.member_id, r.pk) for r in registrations], notice, key)
+
+
+def _tell_members(event: Event, recipients: list[tuple[int, int | None]], notice: str, key: str) -> None:
+    """The same for (member, registration or None) pairs: a contest's winners need not be registered."""
+    if not recipients:
         return
     if notice in NOTIFICATION_KINDS:
         notify(
-            recipient_ids=[registration.member_id for registration in registrations],
+            recipient_ids=[member_id for member_id, _registration in recipients],
             kind=NOTIFICATION_KINDS[notice],
             subject=event.title[:200],
             link=event.get_absolute_url(),
@@ -62,16 +70,16 @@ def _tell(event: Event, registrations: Iterable[Registration], notice: str, key:
     outbox_write(
         [
             OutboxMessage(
-                key=f"event:{notice}:{key}:{registration.pk}",
+                key=f"event:{notice}:{key}:{member_id}",
                 kind=EMAIL_KIND,
                 payload={
                     "kind": notice,
-                    "recipient": registration.member_id,
+                    "recipient": member_id,
                     "event": event.pk,
-                    "registration": registration.pk,
+                    "registration": registration,
                 },
             )
-            for registration in registrations
+            for member_id, registration in recipients
         ]
     )
 
@@ -86,6 +94,17 @@ def registered(event: Event, registration: Registration) -> None:
 def promoted(event: Event, registrations: list[Registration]) -> None:
     _tell(event, registrations, Notice.PROMOTED, f"{event.pk}")
     reminders_schedule(event, registrations)
+
+
+def won(event: Event, registrations: list[Registration], member_ids: list[int]) -> None:
+    """The contest's winners (registered or not) are told."""
+    registered = {registration.member_id: registration.pk for registration in registrations}
+    _tell_members(event, [(pk, registered.get(pk)) for pk in member_ids], Notice.WON, f"{event.pk}")
+
+
+def survey(event: Event, registrations: list[Registration]) -> None:
+    """Attendees are asked how it was."""
+    _tell(event, registrations, Notice.SURVEY, f"{event.pk}")
 
 
 def _held(event: Event) -> QuerySet[Registration]:

@@ -45,3 +45,18 @@ document.addEventListener("DOMContentLoaded", function () {
 document.addEventListener("htmx:afterSwap", function (event) {
   showRelativeTimes(event.target);
 });
+
+// A live list (the event chat) receives messages from its polling and from the member's own post:
+// a message that arrived twice is kept once (each item has its id), and a sent form is emptied.
+document.addEventListener("htmx:afterSwap", function (event) {
+  var list = event.detail.target;
+  if (!list || !list.hasAttribute("data-live-list")) return;
+  var seen = {};
+  list.querySelectorAll(":scope > [id]").forEach(function (item) {
+    if (seen[item.id]) item.remove(); else seen[item.id] = true;
+  });
+  var empty = list.querySelector(".empty");
+  if (empty && list.children.length > 1) empty.remove();
+  var form = event.detail.requestConfig && event.detail.requestConfig.elt;
+  if (form && form.tagName === "FORM" && event.detail.xhr.status === 200) form.reset();
+});

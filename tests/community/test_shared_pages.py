@@ -18,36 +18,12 @@ from community.services import forum
 from community.services.moderation import post_moderate
 from moderation import services as moderation
 from moderation.models import NetiquetteRule
-from tests.community.test_forum import accept_netiquette
-from tests.factories import UserFactory
-from tests.pages import thread_page_with_overlay
+from tests.pages import signed_in, thread_page_with_overlay
 
 
 @pytest.fixture
 def space(db) -> Space:
     return Space.objects.create(name="Entraide", slug="entraide", objective="Ask and help.")
-
-
-@pytest.fixture
-def people(db):
-    alice = UserFactory(display_name="Alice Aubert")
-    bruno = UserFactory(display_name="Bruno Bernard")
-    accept_netiquette(alice, bruno)
-    return alice, bruno
-
-
-@pytest.fixture
-def thread(people, space):
-    alice, bruno = people
-    thread = forum.thread_create(actor=alice, space=space, title="Heat pump noise", body="It hums at night.")
-    forum.post_create(actor=bruno, thread=thread, body="Check the mounting brackets.")
-    return thread
-
-
-def signed_in(user) -> Client:
-    client = Client(headers={"Accept-Language": "en"})
-    client.force_login(user)
-    return client
 
 
 def overlay(client: Client, thread, page: int = 1):

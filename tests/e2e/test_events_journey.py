@@ -14,8 +14,17 @@ from playwright.sync_api import Page, expect
 
 from accounts.roles import COMMUNITY_MANAGERS
 from community.models import Space
-from events.models import Audience, Event, EventFormat, EventKind, EventState, Registration
-from events.services import registrations
+from events.models import (
+    Audience,
+    ContestDraw,
+    Contribution,
+    Event,
+    EventFormat,
+    EventKind,
+    EventState,
+    Registration,
+)
+from events.services import contributions, registrations
 from events.tickets import ticket_token
 from tests.e2e.test_member_journey import sign_in
 from tests.factories import UserFactory, user_with_role
@@ -98,3 +107,76 @@ def test_a_community_manager_checks_two_members_in_by_name_and_by_their_tickets_
     page.get_by_role("button", name=french("Check in")).click()
     expect(page.get_by_text("Arrivée de Lou Bernard enregistrée.")).to_be_visible()
     assert Registration.objects.filter(event=meetup, attended_at__isnull=False).count() == 2
+
+    # After the meetup, the recap on its page.
+    page.goto(f"{live_server.url}{meetup.get_absolute_url()}")
+    page.get_by_role("link", name=french("Write the recap")).click()
+    page.get_by_label(french("Recap")).fill("Merci aux **vingt** participants !")
+    page.get_by_label(french("Recording")).fill("https://video.example/apero")
+    page.get_by_role("button", name=french("Publish the recap")).click()
+    expect(page.locator(".recap strong")).to_have_text("vingt")
+    expect(page.get_by_role("link", name=french("Watch the recording"))).to_have_attribute(
+        "href", "https://video.example/apero"
+    )
+
+
+def test_an_ama_where_members_ask_and_upvote_and_the_guest_answers(page: Page, live_server, french, meetup):
+    meetup.kind, meetup.format, meetup.venue_name, meetup.audience = (
+        EventKind.INTERVIEW, EventFormat.ONLINE, "", Audience.PUBLIC,
+    )  # fmt: skip
+    meetup.save()
+    lea = UserFactory(display_name="Léa Martin", language="fr")
+    contributions.contribution_write(
+        actor=lea, event=meetup, kind="question", body="Quelle est la prochaine collection ?"
+    )
+    nour = UserFactory(display_name="Nour Haddad", email="nour@example.com", language="fr")
+    sign_in(page, live_server.url, nour.email)
+    page.goto(f"{live_server.url}{meetup.get_absolute_url()}")
+    page.get_by_role("link", name=french("Questions for the guest")).click()
+    page.get_by_label(french("Your text")).fill("Fabriquez-vous en France ?")
+    page.get_by_role("button", name=french("Ask")).click()
+    expect(page.get_by_text("Fabriquez-vous en France ?")).to_be_visible()
+    leas = page.locator(".question", has_text="Quelle est la prochaine collection ?")
+    leas.get_by_role("button").click()  # htmx: the count moves in place
+    expect(leas.get_by_role("button")).to_have_attribute("aria-pressed", "true")
+    expect(leas.get_by_role("button")).to_contain_text("1")
+
+    manager = user_with_role(
+        COMMUNITY_MANAGERS, email="sacha@example.com", display_name="Sacha Dubois", language="fr"
+    )
+    page.context.clear_cookies()
+    sign_in(page, live_server.url, manager.email)
+    page.goto(f"{live_server.url}{reverse('events:questions', args=[meetup.pk])}")
+    first = page.locator(".question", has_text="Quelle est la prochaine collection ?")
+    first.locator("summary").click()
+    first.get_by_label(french("Answer (or a link into the discussion)")).fill("Au printemps !")
+    first.get_by_role("button", name=french("Mark answered")).click()
+    answered = page.locator(".question.is-answered")
+    expect(answered).to_contain_text("Au printemps !")
+
+
+def test_a_community_manager_draws_a_contests_winner_that_anyone_can_check(
+    page: Page, live_server, french, meetup
+):
+    meetup.kind, meetup.format, meetup.venue_name, meetup.audience = (
+        EventKind.CONTEST, EventFormat.ONLINE, "", Audience.PUBLIC,
+    )  # fmt: skip
+    meetup.entries_close_at = timezone.now() + timedelta(hours=1)
+    meetup.save()
+    for name in ("Léa Martin", "Hugo Petit", "Inès Laurent"):
+        contributions.contribution_write(
+            actor=UserFactory(display_name=name), event=meetup, kind="entry", body=f"Photo de {name}"
+        )
+    Event.objects.filter(pk=meetup.pk).update(entries_close_at=timezone.now() - timedelta(minutes=1))
+    manager = user_with_role(
+        COMMUNITY_MANAGERS, email="sacha@example.com", display_name="Sacha Dubois", language="fr"
+    )
+    sign_in(page, live_server.url, manager.email)
+    page.goto(f"{live_server.url}{reverse('events:contest', args=[meetup.pk])}")
+    page.get_by_role("button", name=french("Draw at random")).click()
+    expect(page.get_by_role("heading", name=french("The winner"))).to_be_visible()
+    page.get_by_text(french("Check the draw")).click()
+    draw = ContestDraw.objects.get(event=meetup)
+    expect(page.locator(".contest-result pre")).to_contain_text(draw.seed)
+    winner = Contribution.objects.get(pk=draw.winners[0]).author.public_name
+    expect(page.locator(".contest-result ul")).to_have_text(winner)

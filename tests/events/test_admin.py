@@ -25,7 +25,7 @@ def form_data(space: Space, **fields) -> dict:
         "starts_at_0": start.strftime("%Y-%m-%d"), "starts_at_1": start.strftime("%H:%M:%S"),
         "ends_at_0": end.strftime("%Y-%m-%d"), "ends_at_1": end.strftime("%H:%M:%S"),
         "time_zone": "Europe/Paris", "audience": "members", "space": space.pk, "questions": "[]",
-        "reminder_minutes": "[1440, 60]", "capacity": "40",
+        "reminder_minutes": "[1440, 60]", "capacity": "40", "winners_count": "1",
         "registrations-TOTAL_FORMS": "0", "registrations-INITIAL_FORMS": "0",
     }  # fmt: skip
     return data | fields

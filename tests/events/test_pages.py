@@ -20,7 +20,7 @@ from accounts.roles import AMBASSADORS
 from community.models import Notification, OutboxMessage, Space, Visibility
 from community.services.notifications import outbox_send
 from events.models import Audience, EventFormat, EventKind, Registration
-from events.services import feeds, planning, registrations
+from events.services import aftermath, feeds, planning, registrations
 from events.tickets import ticket_token, ticket_url
 from tests.events.helpers import published_event
 from tests.factories import UserFactory
@@ -303,3 +303,33 @@ def test_the_next_events_show_on_the_home_page_and_in_their_space_as_soon_as_pub
     assert "Conférence annuelle" in client.get(home).content.decode()  # not the shared copy of before
     other_space = Space.objects.create(slug="autre", name="Autre", visibility=Visibility.PUBLIC)
     assert "Atelier réparation" not in client.get(other_space.get_absolute_url()).content.decode()
+
+
+def test_past_events_with_their_recaps_are_in_the_archive_of_their_month(client, community_manager):
+    from community.services import forum
+
+    now = timezone.localtime()
+    event = published_event(
+        title="Atelier de décembre", audience=Audience.PUBLIC,
+        starts_at=now - timedelta(hours=3), ends_at=now - timedelta(hours=1),
+    )  # fmt: skip
+    published_event(
+        title="Réservé aux invités",
+        audience=Audience.INVITED,
+        starts_at=now - timedelta(hours=3),
+        ends_at=now - timedelta(hours=1),
+    )
+    aftermath.recap_save(
+        actor=community_manager, event=event, recap="Un **beau** moment.", recording_url="", slides_url=""
+    )
+    forum.thread_create(
+        actor=UserFactory(), space=event.space, title="Retour sur l'atelier", body="Merci à tous."
+    )
+    page = client.get(reverse("community:archive-month", args=[now.year, now.month])).content.decode()
+    assert "Atelier de décembre" in page
+    assert "Retour sur l" in page
+    assert "Réservé aux invités" not in page
+    space_page = client.get(
+        reverse("community:space-archive-month", args=[event.space.slug, now.year, now.month])
+    )
+    assert "Atelier de décembre" in space_page.content.decode()

@@ -103,6 +103,7 @@ def _render_event(request: HttpRequest, event: Event) -> HttpResponse:
         "attendees": selectors.attendees(event),
         "member_count": member_count(),
         "osm_url": _osm_url(event),
+        "live_pages": selectors.live_pages(event),
     }
     if is_community_manager(request.user):
         context |= _actions_context(request, event) | {"manage": True}
@@ -128,6 +129,7 @@ def _actions_context(request: HttpRequest, event: Event, form: RegistrationForm 
         "join_link": permissions.join_link_visible(registration, event),
         "form": form or RegistrationForm(event=event),
         "full": event.seats_left == 0,
+        "survey_open": timezone.now() >= event.starts_at,
     }
 
 
