@@ -2,43 +2,13 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from events.forms import EventForm
 from events.models import Event, Registration
 from events.services import planning as services
-
-
-class EventAdminForm(forms.ModelForm):
-    # A link typed without a scheme is read as https (Django 6's default; the service requires it).
-    join_url = forms.URLField(
-        label=Event._meta.get_field("join_url").verbose_name,
-        help_text=Event._meta.get_field("join_url").help_text,
-        required=False,
-        assume_scheme="https",
-    )
-
-    class Meta:
-        model = Event
-        fields = [
-            "title", "kind", "format", "description_md", "starts_at", "ends_at", "time_zone", "venue_name",
-            "venue_address", "join_url", "capacity", "registration_opens_at", "registration_closes_at",
-            "audience", "group", "invitees", "space", "questions", "reminder_minutes", "entries_close_at",
-            "winners_count",
-        ]  # fmt: skip
-
-    def clean(self) -> dict:
-        """The service's rules, shown on the form's fields before anything is saved."""
-        cleaned = super().clean()
-        candidate = self.instance
-        for field, value in cleaned.items():
-            if field != "invitees":
-                setattr(candidate, field, value)
-        for field, message in services.event_errors(candidate).items():
-            self.add_error(field if field in self.fields else None, message)
-        return cleaned
 
 
 class RegistrationInline(admin.TabularInline):
@@ -55,14 +25,15 @@ class RegistrationInline(admin.TabularInline):
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
-    form = EventAdminForm
+    form = EventForm
     list_display = ["title", "kind", "format", "state", "starts_at", "space", "capacity", "seats_taken"]
     list_filter = ["state", "kind", "format", "space"]
     search_fields = ["title"]
     date_hierarchy = "starts_at"
     list_select_related = ["space"]
     readonly_fields = ["state", "seats_taken", "sequence", "created_by", "created_at", "cancelled_at"]
-    filter_horizontal = ["invitees"]
+    # A search among 100k members, not a list of them all.
+    autocomplete_fields = ["invitees"]
     inlines = [RegistrationInline]
     actions = ["publish", "cancel"]
 

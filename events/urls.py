@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events.views import live
+from events.views import live, manage
 from events.views import pages as views
 
 app_name = "events"
@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.event_list, name="list"),
     path("past/", views.event_list, {"past": True}, name="past"),
     path("calendar/", views.event_calendar, name="calendar"),
+    path("new/", manage.event_new, name="new"),
     path("overlay/", views.list_overlay, name="list-overlay"),
     path("feed/", views.feed_settings, name="feed"),
     path("feed/<int:member_id>/<str:token>.ics", views.feed_ics, name="feed-ics"),
@@ -23,6 +24,9 @@ urlpatterns = [
     path("<int:pk>/check-in/", views.check_in, name="check-in"),
     path("<int:pk>/registrations.csv", views.attendees_csv, name="attendees-csv"),
     path("<int:pk>/duplicate/", views.duplicate, name="duplicate"),
+    path("<int:pk>/edit/", manage.event_edit, name="edit"),
+    path("<int:pk>/state/", manage.event_state, name="state"),
+    path("<int:pk>/repeat/", manage.event_repeat, name="repeat"),
     path("<int:pk>/questions/", live.questions, name="questions"),
     path("<int:pk>/questions/<int:question_id>/upvote/", live.upvote, name="upvote"),
     path("<int:pk>/questions/<int:question_id>/answer/", live.answer, name="answer"),

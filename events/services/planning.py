@@ -12,12 +12,15 @@ import zoneinfo
 from datetime import datetime, timedelta
 
 from dateutil.rrule import rrulestr
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from community.models import Visibility
+from community.services import forum
 from community.services.writing import render_body
 from events import permissions
 from events.models import Audience, Event, EventFormat, EventState
@@ -124,9 +127,27 @@ def event_publish(*, actor: User, event: Event) -> Event:
     if event.state != EventState.DRAFT:
         raise ValidationError(_("Only a draft can be published."))
     event.state, event.sequence, event.version = EventState.PUBLISHED, event.sequence + 1, event.version + 1
-    event.save(update_fields=["state", "sequence", "version"])
+    if event.thread_id is None and _may_discuss(event):
+        event.thread = _discussion(actor, event)
+    event.save(update_fields=["state", "sequence", "version", "thread"])
     notices.reminders_rebuild(event)
     return event
+
+
+def _may_discuss(event: Event) -> bool:
+    """A thread shows to the space's readers: only for events they may all see (not a private event,
+    nor a members' event in a space visitors read)."""
+    if event.audience == Audience.PUBLIC:
+        return True
+    return event.audience == Audience.MEMBERS and event.space.visibility != Visibility.PUBLIC
+
+
+def _discussion(actor: User, event: Event):
+    """The event's discussion thread in its space, started by the team when it is published (not for
+    a private event, whose existence a thread in a space would tell)."""
+    page = f"{settings.SITE_URL}{event.get_absolute_url()}"
+    body = f"{event.description_md.strip()}\n\n[{event.title}]({page})".strip()
+    return forum.thread_create(actor=actor, space=event.space, title=event.title, body=body)
 
 
 @transaction.atomic

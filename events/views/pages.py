@@ -58,7 +58,12 @@ def event_list(request: HttpRequest, past: bool = False) -> HttpResponse:
     )
     context = {"filter": filterset, "page": page, "past": past}
     return _shared_or_rendered(
-        request, "events", versions, LIST_PARAMS, lambda r: render(r, "events/list.html", context)
+        request,
+        "events",
+        versions,
+        LIST_PARAMS,
+        # The team's own render offers "New event" (the shared copy is a visitor's).
+        lambda r: render(r, "events/list.html", context | {"manage": permissions.can_manage_events(r.user)}),
     )
 
 
@@ -369,4 +374,4 @@ def duplicate(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.access_event(request.user, pk)
     copy = planning.event_duplicate(actor=request.user, event=event)
     messages.success(request, _("A draft copy is made: check it, then publish it."))
-    return redirect("admin:events_event_change", copy.pk)
+    return redirect("events:edit", copy.pk)

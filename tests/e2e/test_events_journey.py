@@ -3,6 +3,7 @@ into their calendar; a community manager checks members in at the door."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -180,3 +181,33 @@ def test_a_community_manager_draws_a_contests_winner_that_anyone_can_check(
     expect(page.locator(".contest-result pre")).to_contain_text(draw.seed)
     winner = Contribution.objects.get(pk=draw.winners[0]).author.public_name
     expect(page.locator(".contest-result ul")).to_have_text(winner)
+
+
+def test_a_community_manager_creates_a_meetup_on_the_site_and_publishes_it(
+    page: Page, live_server, french, db
+):
+    space = Space.objects.create(name="Rencontres", slug="rencontres")
+    manager = user_with_role(
+        COMMUNITY_MANAGERS, email="sacha@example.com", display_name="Sacha Dubois", language="fr"
+    )
+    sign_in(page, live_server.url, manager.email)
+    page.goto(f"{live_server.url}/events/")
+    page.get_by_role("link", name=french("New event")).click()
+    label = lambda msgid: page.get_by_label(re.compile(rf"^{french(msgid)}\W*$", re.IGNORECASE))  # noqa: E731
+    label("title").fill("Apéro de juin à Lyon")
+    label("kind").select_option("meetup")
+    label("format").select_option("offline")
+    label("starts").fill("2027-06-10T19:00")
+    label("ends").fill("2027-06-10T22:00")
+    label("venue").fill("La Halle")
+    label("seats").fill("30")
+    label("space").select_option(str(space.pk))
+    page.locator("#id_audience").select_option("public")
+    page.get_by_role("button", name=french("Save as a draft")).click()
+    expect(page.get_by_role("heading", name="Apéro de juin à Lyon")).to_be_visible()
+    expect(page.get_by_text("19:00").first).to_be_visible()
+    page.get_by_role("link", name=french("Edit, reschedule, publish, cancel or repeat")).click()
+    page.get_by_role("button", name=french("Publish")).click()
+    expect(page.get_by_text(french("The event is published."))).to_be_visible()
+    event = Event.objects.get(title="Apéro de juin à Lyon")
+    assert event.state == EventState.PUBLISHED and event.thread is not None
