@@ -89,12 +89,17 @@ def as_visitor(request: HttpRequest) -> HttpRequest:
 
 
 def shared_page(
-    request: HttpRequest, *, name: str, versions: tuple, render: Callable[[HttpRequest], HttpResponse]
+    request: HttpRequest,
+    *,
+    name: str,
+    versions: tuple,
+    render: Callable[[HttpRequest], HttpResponse],
+    content_type: str | None = None,
 ) -> HttpResponse:
     """The page `name` for these versions, from Redis, or rendered as a visitor sees it and stored.
 
     Every page shows the site's branding, so the key carries it too. `render(visitor_request)` renders
-    the page; only a 200 is stored.
+    the page; only a 200 is stored. `content_type`: of a page that is not HTML (a calendar).
     """
     branding = branding_get()
     site = (branding.name, branding.tagline, branding.welcome, branding.brand_colour)
@@ -102,7 +107,7 @@ def shared_page(
     key = f"shared:{name}:{digest(*versions, *site)}:{language}:{zone}:{release()}"
     kept = cache.get(key)
     if kept is not None:
-        return HttpResponse(kept)
+        return HttpResponse(kept, content_type=content_type)
     response = render(as_visitor(request))
     if response.status_code == 200 and not response.cookies:
         cache.set(key, response.content, timeout=settings.SHARED_PAGE_SECONDS)

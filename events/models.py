@@ -9,6 +9,8 @@ capacity; a freed seat promotes the first of the waitlist in that same transacti
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -20,6 +22,8 @@ from django.utils.translation import pgettext_lazy
 from community.models import PostState as ContributionState
 
 TITLE_MAX = 150
+# The longest an event lasts: the list of upcoming events reads starts from this long ago only.
+LONGEST = timedelta(days=92)
 
 
 class EventKind(models.TextChoices):
@@ -134,6 +138,9 @@ class Event(models.Model):
         verbose_name_plural = _("events")
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="events_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__lte=F("starts_at") + LONGEST), name="events_at_most_92_days"
+            ),
             # The last seat is given once, whatever the concurrency (services lock the row as well).
             models.CheckConstraint(
                 condition=Q(capacity__isnull=True) | Q(seats_taken__lte=F("capacity")),
@@ -147,7 +154,8 @@ class Event(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["state", "starts_at"], name="events_upcoming"),
+            # The lists by start (upcoming forwards, past backwards), from a bounded start (LONGEST).
+            models.Index(fields=["starts_at", "id"], name="events_by_start"),
             models.Index(fields=["space", "starts_at"], name="events_space"),
         ]
 

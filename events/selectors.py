@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.permissions import Actor
 from events.models import (
+    LONGEST,
     ContestDraw,
     Contribution,
     ContributionKind,
@@ -86,8 +87,11 @@ def _keyset_page(queryset: QuerySet[Event], cursor: str | None, *, latest_first:
 
 
 def upcoming_events(queryset: QuerySet[Event], cursor: str | None = None) -> EventPage:
-    """Events not over yet, soonest first (index events_upcoming)."""
-    return _keyset_page(queryset.filter(ends_at__gt=timezone.now()), cursor, latest_first=False)
+    """Events not over yet, soonest first: index events_by_start from the longest event's start ago."""
+    now = timezone.now()
+    return _keyset_page(
+        queryset.filter(starts_at__gt=now - LONGEST, ends_at__gt=now), cursor, latest_first=False
+    )
 
 
 def past_events(queryset: QuerySet[Event], cursor: str | None = None) -> EventPage:
@@ -143,6 +147,22 @@ def month_grid(queryset: QuerySet[Event], year: int, month: int) -> list[list[Da
     return [[days[day] for day in week] for week in weeks]
 
 
+# What deciding access and the shared copy's key take: an event page's every request reads this much.
+HEAD_FIELDS = (
+    "id", "state", "audience", "group_id", "version", "space__id", "space__visibility", "space__name",
+    "space__slug",
+)  # fmt: skip
+
+
+def event_head(user: Actor, pk: int) -> Event:
+    """The few columns that decide access and key the event's shared copy (the copy holds the rest),
+    or 404 for a missing and a private event alike."""
+    found = list(Event.objects.select_related("space").only(*HEAD_FIELDS).filter(pk=pk)[:1])
+    if not found or not can_see_event(user, found[0]):
+        raise Http404
+    return found[0]
+
+
 def access_event(user: Actor, pk: int) -> Event:
     """The event, or 404 for a missing and a private one alike."""
     event = Event.objects.select_related("space", "thread", "group").filter(pk=pk).first()
@@ -188,18 +208,25 @@ def waitlist_place(registration: Registration) -> int | None:
     return ahead + 1
 
 
-def member_feed_events(member: User) -> list[Event]:
+def _member_feed(member: User) -> QuerySet[Event]:
     """Everything a member is going to or waitlisted for (cancelled events stay, marked cancelled), that
     they may still see, from a month ago on."""
     since = timezone.now() - datetime.timedelta(days=31)
     registered = Registration.objects.filter(
         member=member, status__in=[RegistrationStatus.GOING, RegistrationStatus.WAITLISTED]
     ).values("event_id")
-    return list(
-        Event.objects.filter(visible_events_q(member), pk__in=registered, ends_at__gte=since)
-        .select_related("space")
-        .order_by("starts_at")
+    return Event.objects.filter(visible_events_q(member), pk__in=registered, ends_at__gte=since).order_by(
+        "starts_at"
     )
+
+
+def member_feed_versions(member: User) -> list[tuple[int, int]]:
+    """The (id, version) of the feed's events: the key of its copy, without reading the events."""
+    return list(_member_feed(member).values_list("pk", "version"))
+
+
+def member_feed_events(member: User) -> list[Event]:
+    return list(_member_feed(member).select_related("space"))
 
 
 def check_in_list(event: Event, query: str = "") -> list[Registration]:

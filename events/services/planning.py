@@ -23,7 +23,7 @@ from community.models import Visibility
 from community.services import forum
 from community.services.writing import render_body
 from events import permissions
-from events.models import Audience, Event, EventFormat, EventState
+from events.models import LONGEST, Audience, Event, EventFormat, EventState
 from events.services import notices
 from events.services.registrations import locked_event, promote
 
@@ -54,6 +54,8 @@ def event_errors(event: Event) -> dict[str, str]:
     errors = {}
     if event.starts_at and event.ends_at and event.ends_at <= event.starts_at:
         errors["ends_at"] = _("The end must come after the start.")
+    elif event.starts_at and event.ends_at and event.ends_at - event.starts_at > LONGEST:
+        errors["ends_at"] = _("An event lasts at most 92 days: make a longer one a series of events.")
     try:
         zoneinfo.ZoneInfo(event.time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

@@ -32,7 +32,8 @@ from events.models import Event, Registration, RegistrationStatus
 from events.services import feeds, planning, registrations
 from events.tickets import ticket_registration_id, ticket_svg
 
-LIST_PARAMS = ("format", "kind", "month", "space", "after")
+FILTERS = ("format", "kind", "month", "space")
+LIST_PARAMS = (*FILTERS, "after")
 
 
 def _shared_or_rendered(
@@ -45,26 +46,33 @@ def _shared_or_rendered(
 
 
 def event_list(request: HttpRequest, past: bool = False) -> HttpResponse:
-    """Upcoming events (or past ones), filtered; the key holds the events shown and their versions."""
+    """Upcoming events (or past ones), filtered; the key holds the events shown and their versions.
+    Without filters (most requests), the filters' form is built only to render the page."""
     user = request.user
-    filterset = EventFilter(request.GET, queryset=selectors.event_list_queryset(user), user=user)
+    queryset = selectors.event_list_queryset(user)
+    filterset = None
+    if any(request.GET.get(name) for name in FILTERS):
+        filterset = EventFilter(request.GET, queryset=queryset, user=user)
+        queryset = filterset.qs if filterset.is_valid() else queryset.none()
     listing = selectors.past_events if past else selectors.upcoming_events
-    page = listing(filterset.qs, request.GET.get("after")) if filterset.is_valid() else None
-    events = page.events if page else []
+    page = listing(queryset, request.GET.get("after"))
     versions = (
         past,
         *(request.GET.get(name, "") for name in LIST_PARAMS),
-        *((e.pk, e.version) for e in events),
+        *((e.pk, e.version) for e in page.events),
     )
-    context = {"filter": filterset, "page": page, "past": past}
-    return _shared_or_rendered(
-        request,
-        "events",
-        versions,
-        LIST_PARAMS,
-        # The team's own render offers "New event" (the shared copy is a visitor's).
-        lambda r: render(r, "events/list.html", context | {"manage": permissions.can_manage_events(r.user)}),
-    )
+
+    def render_page(reader: HttpRequest) -> HttpResponse:
+        context = {
+            "filter": filterset or EventFilter(request.GET, queryset=queryset, user=user),
+            "page": page,
+            "past": past,
+            # The team's own render offers "New event" (the shared copy is a visitor's).
+            "manage": permissions.can_manage_events(reader.user),
+        }
+        return render(reader, "events/list.html", context)
+
+    return _shared_or_rendered(request, "events", versions, LIST_PARAMS, render_page)
 
 
 def _month(request: HttpRequest) -> tuple[int, int]:
@@ -97,9 +105,11 @@ def event_calendar(request: HttpRequest) -> HttpResponse:
 
 
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    event = selectors.access_event(request.user, pk)
-    versions = (event.pk, event.version, event.space.name, event.space.slug)
-    return _shared_or_rendered(request, "event", versions, (), lambda r: _render_event(r, event))
+    """A shared copy per version of the event; the whole event is read only to render it."""
+    head = selectors.event_head(request.user, pk)
+    versions = (head.pk, head.version, head.space.name, head.space.slug)
+    render_page = lambda r: _render_event(r, selectors.access_event(request.user, pk))  # noqa: E731
+    return _shared_or_rendered(request, "event", versions, (), render_page)
 
 
 def _render_event(request: HttpRequest, event: Event) -> HttpResponse:
@@ -109,6 +119,9 @@ def _render_event(request: HttpRequest, event: Event) -> HttpResponse:
         "member_count": member_count(),
         "osm_url": _osm_url(event),
         "live_pages": selectors.live_pages(event),
+        # Offered to visitors while registration is open (a copy outlives a closing by its lifetime
+        # at most; the register page then says it is closed).
+        "registration_open": permissions.registration_open(event),
     }
     if is_community_manager(request.user):
         context |= _actions_context(request, event) | {"manage": True}
@@ -260,8 +273,17 @@ def feed_ics(request: HttpRequest, member_id: int, token: str) -> HttpResponse:
     member = feeds.feed_member(member_id, token)
     if member is None:
         raise Http404
-    events = selectors.member_feed_events(member)
-    response = HttpResponse(calendar_bytes(events), content_type="text/calendar; charset=utf-8")
+    kind = "text/calendar; charset=utf-8"
+
+    def render_feed(_reader: HttpRequest) -> HttpResponse:
+        return HttpResponse(calendar_bytes(selectors.member_feed_events(member)), content_type=kind)
+
+    # Rendering a calendar is slow (icalendar): a copy per member and versions of the events it lists.
+    versions = (member.pk, *selectors.member_feed_versions(member))
+    if shareable(request):
+        response = shared_page(request, name="feed", versions=versions, render=render_feed, content_type=kind)
+    else:
+        response = render_feed(request)
     response["Cache-Control"] = "private, max-age=900"
     return response
 

@@ -333,3 +333,29 @@ def test_past_events_with_their_recaps_are_in_the_archive_of_their_month(client,
         reverse("community:space-archive-month", args=[event.space.slug, now.year, now.month])
     )
     assert "Atelier de décembre" in space_page.content.decode()
+
+
+def test_visitors_are_offered_to_register_only_while_registration_is_open(client):
+    open_event = published_event(audience=Audience.PUBLIC)
+    closed = published_event(
+        audience=Audience.PUBLIC, registration_closes_at=timezone.now() - timedelta(hours=1)
+    )
+    register = "Members register in one click."
+    assert register in client.get(open_event.get_absolute_url()).content.decode()
+    page = client.get(closed.get_absolute_url()).content.decode()
+    assert register not in page and "Registration is closed." in page
+
+
+def test_the_feeds_copy_follows_a_rescheduling(client, member):
+    event = published_event(audience=Audience.PUBLIC)
+    registrations.registration_register(actor=member, event=event)
+    path = feeds.feed_renew(member=member)
+    first = Calendar.from_ical(client.get(path).content).events[0]
+    assert client.get(path).content == client.get(path).content  # the copy
+    event.starts_at += timedelta(hours=2)
+    event.ends_at += timedelta(hours=2)
+    planning.event_save(actor=UserFactory(is_superuser=True), event=event)
+    again = Calendar.from_ical(client.get(path).content).events[0]
+    assert int(again["SEQUENCE"]) == int(first["SEQUENCE"]) + 1 and again.start == first.start + timedelta(
+        hours=2
+    )

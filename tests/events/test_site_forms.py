@@ -99,3 +99,10 @@ def test_a_weekly_meetup_repeats_at_the_same_local_time_across_the_october_chang
     # 19:00 in Paris is 17:00 UTC in summer and 18:00 UTC after 25 October.
     assert [copy.starts_at.astimezone(datetime.UTC).hour for copy in copies] == [17, 18, 18]
     assert all(copy.state == EventState.DRAFT and copy.seats_taken == 0 for copy in copies)
+
+
+def test_an_event_lasts_at_most_92_days(client, community_manager, space):
+    client.force_login(community_manager)
+    response = client.post(reverse("events:new"), fields(space, ends_at="2027-09-20T22:00"))
+    assert response.status_code == 400 and "at most 92 days" in response.content.decode()
+    assert not Event.objects.exists()
