@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import zoneinfo
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -77,6 +79,15 @@ class EventForm(forms.ModelForm):
 WALL_CLOCK = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at", "entries_close_at")
 
 
+class WallClockField(forms.DateTimeField):
+    """A date and time as typed, without the reader's zone: the form gives it the event's."""
+
+    def to_python(self, value):
+        with timezone.override(datetime.UTC):  # UTC has no gap nor fold: the typed clock is kept
+            moment = super().to_python(value)
+        return moment.replace(tzinfo=None) if moment else None
+
+
 class EventSiteForm(EventForm):
     """The community team's form on the site: times typed as the clock reads at the event's place (its
     time zone), questions one per line, reminders as minutes separated by commas."""
@@ -104,7 +115,7 @@ class EventSiteForm(EventForm):
         instance = self.instance
         zone = _zone(instance.time_zone)
         for name in WALL_CLOCK:
-            self.fields[name] = forms.DateTimeField(
+            self.fields[name] = WallClockField(
                 label=capfirst(Event._meta.get_field(name).verbose_name),
                 required=name in ("starts_at", "ends_at"),
                 widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -150,9 +161,15 @@ class EventSiteForm(EventForm):
         # Wall-clock times become moments in the event's zone before the service's rules see them.
         zone = _zone(self.data.get("time_zone") or self.instance.time_zone)
         for name in WALL_CLOCK:
-            moment = self.cleaned_data.get(name)
-            if moment is not None:
-                self.cleaned_data[name] = moment.replace(tzinfo=None).replace(tzinfo=zone)
+            clock = self.cleaned_data.get(name)
+            if clock is None:
+                continue
+            moment = clock.replace(tzinfo=zone)
+            if moment.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None) != clock:
+                # The hour skipped when the clocks go forward.
+                self.add_error(name, _("This time does not exist there: the clocks change that night."))
+                continue
+            self.cleaned_data[name] = moment
         return super().clean()
 
 

@@ -161,7 +161,8 @@ def surveys_offer(*, batch_size: int = SURVEY_BATCH, now=None) -> int:
     while time.monotonic() - started < 50:
         with transaction.atomic():
             claimed = list(
-                Registration.objects.select_for_update(skip_locked=True)
+                # Only the registrations' rows: registering for those events is not held up.
+                Registration.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(
                     attended_at__isnull=False,
                     survey_sent_at__isnull=True,

@@ -15,9 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from community.models import Post
 from community.services.writing import clean_body, render_body
+from community.text import mentioned_names
 from events import permissions
 from events.models import (
+    ContestDraw,
     Contribution,
     ContributionKind,
     ContributionState,
@@ -30,6 +33,7 @@ from events.models import (
 from moderation import services as moderation
 from moderation.permissions import member_can_post
 from moderation.screening import ScreeningResult, screen_text
+from moderation.selectors import policy_get
 
 # The chat's limit: at most this many messages per member in this window.
 CHAT_BURST, CHAT_WINDOW = 5, timedelta(seconds=10)
@@ -75,10 +79,22 @@ def closed_reason(event: Event, kind: str) -> str | None:
     return _closed(event, kind, timezone.now())
 
 
-def _screen(actor: User, body: str) -> ScreeningResult:
+def _screen(actor: User, event: Event, kind: str, body: str) -> ScreeningResult:
+    """Screened as a post in the event's space is: watched terms, newcomers' holds and links, and the
+    space's pre-moderation (but for the live chat, which a review would make useless: its messages
+    are flagged and taken down afterwards instead). The team is not screened."""
     if permissions.can_manage_events(actor):
         return ScreeningResult(text=body)
-    return screen_text(text=body, author_post_total=None)
+    space = event.space
+    cap = max(space.newcomer_hold_posts, policy_get().newcomer_posts)
+    total = Post.objects.filter(author=actor).values("pk")[:cap].count()
+    return screen_text(
+        text=body,
+        author_post_total=total,
+        newcomer_hold_posts=0 if kind == ContributionKind.CHAT else space.newcomer_hold_posts,
+        premoderated=space.premoderated and kind != ContributionKind.CHAT,
+        mention_count=len(mentioned_names(body)),
+    )
 
 
 @transaction.atomic
@@ -98,7 +114,7 @@ def contribution_write(*, actor: User, event: Event, kind: str, body: str) -> Co
         raise ValidationError(_("Slow down a little: a few seconds between messages."))
     if kind == ContributionKind.QUESTION and mine.exclude(state="deleted").count() >= QUESTIONS_PER_MEMBER:
         raise ValidationError(_("You asked the most questions one member can at this event."))
-    screening = _screen(actor, clean_body(body))
+    screening = _screen(actor, event, kind, clean_body(body))
     state = ContributionState.PENDING if screening.held else ContributionState.VISIBLE
     try:
         with transaction.atomic():
@@ -127,8 +143,16 @@ def contribution_write(*, actor: User, event: Event, kind: str, body: str) -> Co
 def contribution_delete(*, actor: User, contribution: Contribution) -> None:
     """The author (or the team) deletes a contribution: it leaves the pages, and an entry can be
     written again."""
-    if contribution.author_id != actor.pk and not permissions.can_manage_events(actor):
-        raise PermissionDenied(_("You cannot delete this."))
+    if not permissions.can_manage_events(actor):
+        if contribution.author_id != actor.pk:
+            raise PermissionDenied(_("You cannot delete this."))
+        # What moderation removed stays removed; an entry stays once the winners are drawn.
+        drawn = (
+            contribution.kind == ContributionKind.ENTRY
+            and ContestDraw.objects.filter(event_id=contribution.event_id).exists()
+        )
+        if contribution.state not in (ContributionState.VISIBLE, ContributionState.PENDING) or drawn:
+            raise PermissionDenied(_("You cannot delete this."))
     Contribution.objects.filter(pk=contribution.pk).update(state=ContributionState.DELETED)
 
 
@@ -138,6 +162,8 @@ def upvote_toggle(*, actor: User, question: Contribution) -> bool:
     moves with the row that records it (unique per member), so a double click counts once."""
     if not actor.is_authenticated or not member_can_post(actor):
         raise PermissionDenied(_("Your account cannot vote at the moment."))
+    if not permissions.can_see_event(actor, question.event):
+        raise PermissionDenied(_("This event does not exist."))
     if question.kind != ContributionKind.QUESTION or question.state != ContributionState.VISIBLE:
         raise ValidationError(_("This question cannot be upvoted."))
     if question.author_id == actor.pk:

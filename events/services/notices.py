@@ -22,6 +22,7 @@ from django.utils import timezone
 from community.models import NotificationKind, OutboxMessage
 from community.services.notifications import notify, outbox_write
 from events.models import Event, EventReminder, EventState, Registration, RegistrationStatus
+from events.permissions import members_who_see
 
 EMAIL_KIND = "event_email"
 BATCH = 1000
@@ -61,8 +62,10 @@ def _tell_members(event: Event, recipients: list[tuple[int, int | None]], notice
     if not recipients:
         return
     if notice in NOTIFICATION_KINDS:
+        # A member who lost sight of the event (its audience narrowed) is not told its title.
+        seeing = members_who_see(event, [member_id for member_id, _registration in recipients])
         notify(
-            recipient_ids=[member_id for member_id, _registration in recipients],
+            recipient_ids=[member_id for member_id, _registration in recipients if member_id in seeing],
             kind=NOTIFICATION_KINDS[notice],
             subject=event.title[:200],
             link=event.get_absolute_url(),
@@ -70,7 +73,7 @@ def _tell_members(event: Event, recipients: list[tuple[int, int | None]], notice
     outbox_write(
         [
             OutboxMessage(
-                key=f"event:{notice}:{key}:{member_id}",
+                key=f"event:{notice}:{event.pk}:{key}:{member_id}",
                 kind=EMAIL_KIND,
                 payload={
                     "kind": notice,
@@ -92,7 +95,8 @@ def registered(event: Event, registration: Registration) -> None:
 
 
 def promoted(event: Event, registrations: list[Registration]) -> None:
-    _tell(event, registrations, Notice.PROMOTED, f"{event.pk}")
+    # A member can be promoted again after leaving and coming back: each promotion is news of its own.
+    _tell(event, registrations, Notice.PROMOTED, f"{timezone.now().timestamp()}")
     reminders_schedule(event, registrations)
 
 
@@ -165,9 +169,10 @@ def reminders_forget(registration: Registration) -> None:
 
 
 def reminders_rebuild(event: Event) -> None:
-    """After a change of the start or of the reminders' offsets: the unsent rows are written again for
-    everyone going, in batches (bounded memory for thousands of registrants)."""
-    EventReminder.objects.filter(event=event, sent_at__isnull=True).delete()
+    """After a change of the start or of the reminders' offsets: the rows are written again for everyone
+    going, in batches (bounded memory for thousands of registrants). Sent ones go too: a reminder sent
+    for the old date is due again for the new one (only offsets still ahead are written)."""
+    EventReminder.objects.filter(event=event).delete()
     if event.state != EventState.PUBLISHED:
         return
     going = Registration.objects.filter(event=event, status=RegistrationStatus.GOING).only("pk")
@@ -219,5 +224,6 @@ def _remind(due: list[EventReminder], now) -> int:
             )
             groups.setdefault((event.pk, reminder.minutes_before), []).append(registration)
     for (event_id, minutes), registrations in groups.items():
-        _tell(events[event_id], registrations, Notice.REMINDER, f"{minutes}")
+        # After a rescheduling (a new sequence) the same offset reminds again.
+        _tell(events[event_id], registrations, Notice.REMINDER, f"{minutes}:{events[event_id].sequence}")
     return sum(len(registrations) for registrations in groups.values())

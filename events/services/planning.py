@@ -34,6 +34,10 @@ REMINDER_MINUTES_MAX = 30 * 24 * 60
 OCCURRENCES_MAX = 52
 # What a calendar shows: a change of these bumps the event's iCalendar SEQUENCE.
 CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "time_zone", "venue_name", "venue_address", "state")
+# Written by other services (recap, moderation, publishing, cancelling), never by the event's form.
+KEPT_FIELDS = (
+    "thread_id", "recap_md", "recap_html", "recording_url", "slides_url", "description_state", "cancelled_at",
+)  # fmt: skip
 # What members planned around: a change of these tells everyone registered.
 PLAN_FIELDS = ("starts_at", "ends_at", "venue_name", "venue_address")
 
@@ -100,9 +104,21 @@ def event_save(*, actor: User, event: Event) -> Event:
     before = locked_event(event) if event.pk else None
     if before is not None:
         event.seats_taken, event.state, event.sequence = before.seats_taken, before.state, before.sequence
+        # What other services write, as the locked row has it (the form's copy may be older).
+        for name in KEPT_FIELDS:
+            setattr(event, name, getattr(before, name))
         if any(getattr(before, name) != getattr(event, name) for name in CALENDAR_FIELDS):
             event.sequence += 1
         event.version = before.version + 1
+    if (
+        before is not None
+        and before.thread_id
+        and (before.space_id != event.space_id or (_may_discuss(before) and not _may_discuss(event)))
+    ):
+        # Its discussion thread shows the event to the space's readers: it cannot go private or move.
+        raise ValidationError(
+            {"audience": _("This event's discussion is open in its space: it cannot move or become private.")}
+        )
     event.title = " ".join(event.title.split())
     if not event.title:
         raise ValidationError({"title": _("Give the event a title.")})
@@ -170,7 +186,7 @@ def event_cancel(*, actor: User, event: Event) -> Event:
 COPIED_FIELDS = (
     "title", "kind", "format", "description_md", "description_html", "time_zone", "venue_name",
     "venue_address", "join_url", "capacity", "audience", "group_id", "space_id", "questions",
-    "reminder_minutes",
+    "reminder_minutes", "winners_count",
 )  # fmt: skip
 
 
@@ -179,7 +195,7 @@ def _copy(event: Event, actor: User, starts_at: datetime) -> Event:
     copy = Event(**{name: getattr(event, name) for name in COPIED_FIELDS})
     copy.starts_at, copy.ends_at = starts_at, starts_at + (event.ends_at - event.starts_at)
     copy.created_by = actor
-    for name in ("registration_opens_at", "registration_closes_at"):
+    for name in ("registration_opens_at", "registration_closes_at", "entries_close_at"):
         moment = getattr(event, name)
         setattr(copy, name, moment and starts_at + (moment - event.starts_at))
     return copy
@@ -189,7 +205,11 @@ def _copy(event: Event, actor: User, starts_at: datetime) -> Event:
 def event_duplicate(*, actor: User, event: Event, starts_at: datetime | None = None) -> Event:
     """A draft copy of the event, a week later unless told when, with the same invitees."""
     _must_manage(actor)
-    copy = _copy(event, actor, starts_at or event.starts_at + timedelta(days=7))
+    if starts_at is None:  # a week later at the same local time, across a change of the clocks
+        zone = zoneinfo.ZoneInfo(event.time_zone)
+        local = event.starts_at.astimezone(zone).replace(tzinfo=None) + timedelta(days=7)
+        starts_at = local.replace(tzinfo=zone)
+    copy = _copy(event, actor, starts_at)
     copy.full_clean(exclude=["space", "group", "thread", "created_by"])
     copy.save()
     copy.invitees.set(event.invitees.all())

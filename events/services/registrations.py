@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from events import permissions
-from events.models import Event, Registration, RegistrationStatus
+from events.models import Event, EventState, Registration, RegistrationStatus
 from events.services import notices
 
 ANSWER_MAX = 500
@@ -106,8 +106,9 @@ def registration_interest(*, actor: User, event: Event) -> Registration:
     if not actor.is_authenticated:
         raise PermissionDenied(_("Sign in to register."))
     event = locked_event(event)
-    if not permissions.can_see_event(actor, event):
-        raise ValidationError(_("This event does not exist."))
+    reason = refusal(actor, event)
+    if reason:
+        raise ValidationError(reason)
     registration = Registration.objects.select_for_update().filter(event=event, member=actor).first()
     if registration is None:
         registration = Registration(event=event, member=actor)
@@ -149,8 +150,10 @@ def _free_seat(event: Event) -> list[Registration]:
 
 def promote(event: Event) -> list[Registration]:
     """Give the free seats to the waiting list, in its order, and tell the members promoted (the
-    caller holds the event's row lock)."""
-    promoted = []
+    caller holds the event's row lock). Not for an event cancelled or over: nobody goes any more."""
+    promoted: list[Registration] = []
+    if event.state != EventState.PUBLISHED or event.ends_at <= timezone.now():
+        return promoted
     while event.capacity is None or event.seats_taken < event.capacity:
         first = (
             Registration.objects.select_for_update()

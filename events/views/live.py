@@ -120,7 +120,11 @@ def upvote(request: HttpRequest, pk: int, question_id: int) -> HttpResponse:
     try:
         mine = contributions.upvote_toggle(actor=request.user, question=question)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        error = " ".join(getattr(exc, "messages", [str(exc)]))
+        if request.htmx:
+            context = {"event": event, "question": question, "member": request.user, "error": error}
+            return render(request, "events/_upvote.html", context, status=422)
+        messages.error(request, error)
         return redirect("events:questions", event.pk)
     question.refresh_from_db(fields=["upvotes"])
     if request.htmx:

@@ -58,6 +58,8 @@ def event_list(request: HttpRequest, past: bool = False) -> HttpResponse:
     page = listing(queryset, request.GET.get("after"))
     versions = (
         past,
+        # The filter's spaces are the reader's: members read more spaces than visitors.
+        user.is_authenticated,
         *(request.GET.get(name, "") for name in LIST_PARAMS),
         *((e.pk, e.version) for e in page.events),
     )
@@ -167,6 +169,15 @@ def list_overlay(request: HttpRequest) -> HttpResponse:
     return render(request, "_member_overlay.html", {"here": request.GET.get("here", "")})
 
 
+def _refused(request: HttpRequest, event: Event, message: str) -> HttpResponse:
+    """A refusal in words: in the member's block for htmx (a 422 that htmx swaps), else on the page."""
+    if request.htmx:
+        context = _actions_context(request, event) | {"error": message}
+        return render(request, "events/_event_actions.html", context, status=422)
+    messages.error(request, message)
+    return redirect(event)
+
+
 def _after_change(request: HttpRequest, event: Event, message: str) -> HttpResponse:
     """htmx gets the member's block again; a plain form post goes back to the event's page."""
     if request.htmx:
@@ -206,7 +217,7 @@ def interest(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         registrations.registration_interest(actor=request.user, event=event)
     except ValidationError as exc:
-        raise Http404 from exc
+        return _refused(request, event, " ".join(exc.messages))
     return _after_change(
         request,
         event,

@@ -255,3 +255,13 @@ def test_a_private_events_live_pages_do_not_exist_for_others(client, member):
     assert client.get(reverse("events:questions", args=[event.pk])).status_code == 404
     with pytest.raises(PermissionDenied):
         ask(member, event)
+
+
+def test_in_a_premoderated_space_questions_wait_for_review_but_the_live_chat_flows(member):
+    event = online(EventKind.INTERVIEW, started=True)
+    event.space.premoderated = True
+    event.space.save(update_fields=["premoderated"])
+    question = ask(member, event)
+    message = contributions.contribution_write(actor=member, event=event, kind="chat", body="Bonjour !")
+    assert question.state == "pending" and message.state == "visible"
+    assert Case.objects.filter(item_type="event_question", item_id=question.pk).exists()

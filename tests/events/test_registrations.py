@@ -132,3 +132,19 @@ def test_a_private_event_does_not_exist_for_others(db):
     assert can_see_event(invited, for_invited) and not can_see_event(member, for_invited)
     with pytest.raises(ValidationError, match="This event does not exist."):
         registrations.registration_register(actor=member, event=for_invited)
+
+
+def test_a_member_promoted_twice_is_told_twice(db):
+    from community.models import OutboxMessage
+
+    event = published_event(capacity=1)
+    holder, waiting = UserFactory(), UserFactory()
+    for _round in range(2):
+        registrations.registration_register(actor=holder, event=event)
+        registrations.registration_register(actor=waiting, event=event)
+        for member in (holder, waiting):  # the promoted member leaves too: the next round starts afresh
+            registrations.registration_cancel(
+                actor=member, registration=Registration.objects.get(member=member)
+            )
+    told = OutboxMessage.objects.filter(key__startswith="event:promoted:", payload__recipient=waiting.pk)
+    assert told.count() == 2

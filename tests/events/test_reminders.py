@@ -89,3 +89,18 @@ def test_a_real_worker_sends_each_reminder_once_even_when_the_message_is_doubled
     assert Notification.objects.filter(kind="ev_reminder").count() == 5
     reminders = OutboxMessage.objects.filter(key__startswith="event:reminder:")
     assert reminders.count() == 5 and not reminders.filter(last_error__gt="").exists()
+
+
+@pytest.mark.django_db
+def test_a_reminder_already_sent_is_sent_again_for_the_new_date_after_a_rescheduling():
+    event = published_event(reminder_minutes=[60])
+    member = UserFactory()
+    registrations.registration_register(actor=member, event=event)
+    make_due(event)
+    assert notices.reminders_send() == 1
+    event.starts_at += timedelta(days=1)
+    event.ends_at += timedelta(days=1)
+    planning.event_save(actor=UserFactory(is_superuser=True), event=event)
+    make_due(event)
+    assert notices.reminders_send() == 1
+    assert OutboxMessage.objects.filter(key__startswith="event:reminder:").count() == 2
