@@ -1,5 +1,17 @@
+from functools import partial
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+
+def register_email_lists() -> None:
+    from community.services.members import email_list_leave
+    from mailings.lists import MailingList, list_register
+
+    labels = {"replies": _("Replies in threads you follow"), "mentions": _("Mentions of your @handle")}
+    for key, label in labels.items():
+        leave = partial(lambda member_id, key: email_list_leave(member_id=member_id, list_key=key), key=key)
+        list_register(MailingList(key=key, label=label, unsubscribe=leave))
 
 
 class CommunityConfig(AppConfig):
@@ -22,3 +34,5 @@ class CommunityConfig(AppConfig):
         moderation_adapters.register()
         # A member's new name or avatar shows on the threads they posted in.
         on_public_profile_changed(member_threads_touch_dispatch)
+        # Replies and mentions e-mails carry a one-click unsubscribe (mailings).
+        register_email_lists()

@@ -15,6 +15,7 @@ from django.utils.text import Truncator
 from community.models import Post, PostState, Space
 from community.permissions import can_see_thread
 from core.branding import branding_get
+from mailings.lists import unsubscribe_headers, unsubscribe_url
 
 EXCERPT_CHARS = 400
 
@@ -70,10 +71,20 @@ def notification_email(payload: dict) -> EmailMultiAlternatives | None:
         "link": link,
         "settings_link": absolute_url(reverse("community:settings")),
     }
-    return member_email(recipient, "community/email/notification", context)
+    list_key = EMAIL_LIST.get(kind)
+    headers = unsubscribe_headers(recipient.pk, list_key) if list_key else {}
+    if list_key:
+        context["unsubscribe_link"] = unsubscribe_url(recipient.pk, list_key)
+    return member_email(recipient, "community/email/notification", context, headers=headers)
 
 
-def member_email(recipient, template: str, context: dict) -> EmailMultiAlternatives:
+# Which list an e-mail belongs to, for its one-click unsubscribe (a best answer is news of a reply).
+EMAIL_LIST = {"reply": "replies", "solution": "replies", "mention": "mentions"}
+
+
+def member_email(
+    recipient, template: str, context: dict, *, headers: dict[str, str] | None = None
+) -> EmailMultiAlternatives:
     """An e-mail to a member from `<template>_subject.txt`, `<template>.txt` and `<template>.html`,
     written in their language and time zone, with the site's name and colour."""
     branding = branding_get()
@@ -94,7 +105,7 @@ def member_email(recipient, template: str, context: dict) -> EmailMultiAlternati
         subject=f"[{branding.name}] {subject}",
         body=text,
         to=[recipient.email],
-        headers={"Auto-Submitted": "auto-generated"},
+        headers={"Auto-Submitted": "auto-generated", **(headers or {})},
     )
     email.attach_alternative(html, "text/html")
     return email

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from datetime import timedelta
@@ -71,6 +72,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "core",
     "accounts",
+    "anymail",
+    "mailings",
     "moderation",
     "community",
     "events",
@@ -234,6 +237,13 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(embedded.DATA_DIR / "mail"))
+# An e-mail provider through django-anymail: EMAIL_BACKEND=anymail.backends.<esp>.EmailBackend, its
+# keys as JSON in ANYMAIL_SETTINGS, and the webhooks' basic-auth secret ("user:password"); bounces and
+# complaints then arrive at /mailings/anymail/<esp>/tracking/ (mailings.receivers).
+ANYMAIL = {
+    **json.loads(env("ANYMAIL_SETTINGS", "{}") or "{}"),
+    "WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET", ""),
+}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Agora <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where the site lives, for absolute links in e-mails (sent by workers, outside any request).

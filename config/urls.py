@@ -12,6 +12,8 @@ urlpatterns = [
     path("me/", include("accounts.urls")),
     path("reporting/", include("reporting.urls")),
     path("events/", include("events.urls")),
+    path("mailings/anymail/", include("anymail.urls")),
+    path("mailings/", include("mailings.urls")),
     path("", include("moderation.urls")),
     path("", home, name="home"),
     path("", include("community.urls")),

@@ -33,6 +33,7 @@ from community.models import (
     Thread,
 )
 from community.permissions import visible_spaces_q
+from mailings.services import consent_history
 
 PROFILE_ITEMS = 10
 INVITATIONS_SHOWN = 100
@@ -219,6 +220,7 @@ def member_data_export(user: User, absolute: Callable[[str], str]) -> Iterator[s
         "email_on_mention": state.email_on_mention,
         "email_on_reply": state.email_on_reply,
         "digest": state.digest,
+        "consent_history": consent_history(user.pk),
     }
     # Each section's rows, read and written out a batch at a time as the document is consumed.
     sections: list[tuple[str, Iterator[str]]] = [

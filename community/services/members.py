@@ -63,6 +63,17 @@ def member_preferences_update(
     return state
 
 
+# The forum's e-mails a member can leave in one click (mailings.lists), and the preference each turns off.
+EMAIL_LISTS = {"replies": "email_on_reply", "mentions": "email_on_mention"}
+
+
+@transaction.atomic
+def email_list_leave(*, member_id: int, list_key: str) -> None:
+    """The member leaves one of the forum's e-mails (from a message's unsubscribe link)."""
+    MemberState.objects.get_or_create(user_id=member_id)
+    MemberState.objects.filter(user_id=member_id).update(**{EMAIL_LISTS[list_key]: False})
+
+
 def member_settings_update(
     *,
     actor: User,

@@ -40,6 +40,7 @@ from community.models import (
 from community.permissions import can_see_thread
 from community.selectors.notifications import EmailPreferences, email_preferences, unread_cache_key
 from community.text import mentioned_names
+from mailings.services import suppressed_addresses
 
 logger = logging.getLogger(__name__)
 
@@ -335,7 +336,7 @@ def _send_email(message: OutboxMessage) -> bool:
 
     build = EMAIL_BUILDERS.get(message.kind, notification_email)
     email = build(message.payload)
-    if email is None:
+    if email is None or suppressed_addresses(email.to):  # a bounced or complaining address: nothing
         return False
     email.send()
     return True

@@ -182,20 +182,22 @@ def chat(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def chat_messages(request: HttpRequest, pk: int) -> HttpResponse:
-    """The messages after ?after=<id>, for the polling (204 when there are none)."""
+    """The messages after ?after=<id>, for the polling (204 when there are none; once the chat has
+    closed, htmx's 286 stops the polling, with what was said last)."""
     event = selectors.access_event(request.user, pk)
     try:
         after = int(request.GET.get("after") or request.POST.get("after") or 0)
     except ValueError:
         raise Http404 from None
     found = selectors.chat_messages(event, after=after, user=request.user)
+    closed = request.method == "GET" and not contributions.chat_open(event)
     if not found and request.method == "GET":
-        return HttpResponse(status=204)
+        return HttpResponse(status=286 if closed else 204)
     context = _live_context(request, event) | {
         "messages_list": found,
         "last_id": found[-1].pk if found else after,
     }
-    return render(request, "events/_chat_messages.html", context)
+    return render(request, "events/_chat_messages.html", context, status=286 if closed else 200)
 
 
 def contest(request: HttpRequest, pk: int) -> HttpResponse:

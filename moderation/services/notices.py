@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from mailings.services import suppressed_addresses
 from moderation.models import Appeal, Decision, Notice, NoticeKind
 from moderation.selectors.notices import unread_notices_key
 
@@ -72,7 +73,8 @@ def _deliver(notice: Notice) -> bool:
     notice.email_attempts += 1
     try:
         email = notice_email(notice)
-        if email is not None:
+        # A bounced or complaining address gets nothing; the notice stays in the member's notices.
+        if email is not None and not suppressed_addresses(email.to):
             email.send()
     except Exception:  # noqa: BLE001 - whatever the mail server says is retried by the sweep
         logger.warning(

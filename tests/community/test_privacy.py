@@ -97,7 +97,9 @@ def test_the_export_holds_the_account_preferences_and_the_members_posts(client, 
     assert data["account"]["email"] == active_member.email
     assert data["account"]["display_name"] == "Camille Martin"
     assert data["account"]["handle"] == active_member.handle
-    assert data["preferences"] == {"email_on_mention": False, "email_on_reply": True, "digest": "daily"}
+    assert data["preferences"] == {
+        "email_on_mention": False, "email_on_reply": True, "digest": "daily", "consent_history": []
+    }  # fmt: skip
     assert [t["title"] for t in data["threads"]] == ["Chain lube"]
     assert data["threads"][0]["url"] == f"http://testserver/threads/{active_member.thread.pk}/"
     assert [p["markdown"] for p in data["posts"]] == ["Wax or **oil**?", "A Brooks, @dominique"]

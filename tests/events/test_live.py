@@ -265,3 +265,9 @@ def test_in_a_premoderated_space_questions_wait_for_review_but_the_live_chat_flo
     message = contributions.contribution_write(actor=member, event=event, kind="chat", body="Bonjour !")
     assert question.state == "pending" and message.state == "visible"
     assert Case.objects.filter(item_type="event_question", item_id=question.pk).exists()
+
+
+def test_the_chats_polling_stops_once_the_event_is_over(client):
+    event = online(EventKind.CHAT, over=True)
+    response = client.get(reverse("events:chat-messages", args=[event.pk]), {"after": 0})
+    assert response.status_code == 286  # htmx stops polling on 286
