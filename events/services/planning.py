@@ -95,7 +95,7 @@ def event_errors(event: Event) -> dict[str, str]:
 
 
 @transaction.atomic
-def event_save(*, actor: User, event: Event) -> Event:
+def event_save(*, actor: User, event: Event, invitees: list | None = None) -> Event:
     """Create or change an event (the admin's form and the site's). Validates it whole, renders its
     description once as posts are, bumps its calendar sequence when what a calendar shows changed,
     and tells everyone registered when its time or place changed (their reminders move with it).
@@ -128,6 +128,8 @@ def event_save(*, actor: User, event: Event) -> Event:
     event.description_html = render_body(event.description_md) if event.description_md.strip() else ""
     event.created_by = event.created_by or actor
     event.save()
+    if invitees is not None:  # with the event, in its transaction: both are saved, or neither
+        event.invitees.set(invitees)
     if before is not None and event.state == EventState.PUBLISHED:
         if any(getattr(before, name) != getattr(event, name) for name in PLAN_FIELDS):
             notices.changed(event)

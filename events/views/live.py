@@ -177,6 +177,7 @@ def chat(request: HttpRequest, pk: int) -> HttpResponse:
         "last_id": found[-1].pk if found else 0,
         "form": form,
         "open": contributions.chat_open(event),
+        "over": event.ends_at <= timezone.now(),
     }
     return render(request, "events/chat.html", context, status=400 if form.errors else 200)
 

@@ -28,11 +28,11 @@ def _edit(request: HttpRequest, event: Event) -> HttpResponse:
     form = EventSiteForm(request.POST if request.method == "POST" else None, instance=event)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = planning.event_save(actor=request.user, event=form.instance)
+            invitees = form.cleaned_data.get("invitees") or []
+            saved = planning.event_save(actor=request.user, event=form.instance, invitees=invitees)
         except ValidationError as exc:
             form_errors_add(form, exc)
         else:
-            saved.invitees.set(form.cleaned_data.get("invitees") or [])
             text = _("The draft is saved: publish it when it is ready.") if new else _("The event is saved.")
             messages.success(request, text)
             return redirect(saved)

@@ -191,3 +191,32 @@ def test_with_redis_stopped_pages_answer_writes_are_saved_and_sign_in_is_refused
     assert reply(reader, thread, "And after it came back.") == 302
     assert Post.objects.filter(thread=thread, position=saved.position + 1).exists()
     assert "Traceback" not in log.read_text()
+
+
+def test_with_redis_stopped_events_answer_and_a_registration_is_saved_with_its_e_mail_waiting(server):
+    from events.models import Audience, Registration
+    from tests.events.helpers import published_event
+
+    base, doomed, log = server
+    member = UserFactory(display_name="Bruno Bernard")
+    accept_netiquette(member)
+    event = published_event(audience=Audience.PUBLIC, capacity=10)
+    visitor, reader = Browser(base), Browser(base, signed_in_session(member))
+    doomed.stop()
+    for path in ("/events/", "/events/calendar/", event.get_absolute_url(), f"/events/{event.pk}/event.ics"):
+        status, page = visitor.request(path)
+        assert status == 200, (path, page[-2000:])
+    status, page = reader.request(f"/events/{event.pk}/register/")
+    assert status == 200, page[-2000:]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    status, _page = reader.request(
+        f"/events/{event.pk}/register/",
+        {"csrfmiddlewaretoken": token, "listed": "on"},
+        headers={"Referer": base + "/"},
+    )
+    assert status == 302
+    assert Registration.objects.get(event=event, member=member).status == "going"
+    # The confirmation waits in the outbox for the sweep, once the broker is back.
+    assert OutboxMessage.objects.filter(key__startswith="event:registered:", sent_at__isnull=True).exists()
+    doomed.start()
+    assert "Traceback" not in log.read_text()

@@ -271,3 +271,11 @@ def test_the_chats_polling_stops_once_the_event_is_over(client):
     event = online(EventKind.CHAT, over=True)
     response = client.get(reverse("events:chat-messages", args=[event.pk]), {"after": 0})
     assert response.status_code == 286  # htmx stops polling on 286
+
+
+def test_a_chat_page_opened_before_the_start_looks_again_until_it_opens(client):
+    soon = online(EventKind.CHAT)
+    page = client.get(reverse("events:chat", args=[soon.pk])).content.decode()
+    assert 'hx-trigger="every 60s"' in page and "every 3s" not in page
+    over = online(EventKind.CHAT, over=True)
+    assert 'hx-trigger="every 60s"' not in client.get(reverse("events:chat", args=[over.pk])).content.decode()
