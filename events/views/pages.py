@@ -60,8 +60,10 @@ def event_list(request: HttpRequest, past: bool = False) -> HttpResponse:
         past,
         # The filter's spaces are the reader's: members read more spaces than visitors.
         user.is_authenticated,
-        *(request.GET.get(name, "") for name in LIST_PARAMS),
+        *(request.GET.get(name, "") for name in FILTERS),
+        # The events shown are the key (a made-up cursor reads as the first page, and shares its copy).
         *((e.pk, e.version) for e in page.events),
+        page.next_cursor,
     )
 
     def render_page(reader: HttpRequest) -> HttpResponse:
@@ -74,6 +76,8 @@ def event_list(request: HttpRequest, past: bool = False) -> HttpResponse:
         }
         return render(reader, "events/list.html", context)
 
+    if filterset is not None and not filterset.is_valid():
+        return render_page(request)  # A made-up filter value: its errors, never a copy of their own.
     return _shared_or_rendered(request, "events", versions, LIST_PARAMS, render_page)
 
 

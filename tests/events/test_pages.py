@@ -359,3 +359,15 @@ def test_the_feeds_copy_follows_a_rescheduling(client, member):
     assert int(again["SEQUENCE"]) == int(first["SEQUENCE"]) + 1 and again.start == first.start + timedelta(
         hours=2
     )
+
+
+def test_made_up_filters_and_cursors_make_no_copies_of_their_own(client, settings):
+    from django.core.cache import cache
+
+    published_event(audience=Audience.PUBLIC)
+    client.get(reverse("events:list"))
+    keys = set(cache.keys("*shared:events:*"))
+    client.get(reverse("events:list"), {"after": "nonsense"})
+    response = client.get(reverse("events:list"), {"kind": "made-up"})
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert set(cache.keys("*shared:events:*")) == keys
