@@ -371,3 +371,17 @@ def test_made_up_filters_and_cursors_make_no_copies_of_their_own(client, setting
     response = client.get(reverse("events:list"), {"kind": "made-up"})
     assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
     assert set(cache.keys("*shared:events:*")) == keys
+
+
+def test_a_member_dropped_from_a_private_event_loses_it_from_their_feed_and_e_mails(client, member):
+    from events.emails import event_email
+
+    event = published_event(title="Dîner des ambassadeurs", audience=Audience.INVITED)
+    event.invitees.set([member])
+    registration = registrations.registration_register(actor=member, event=event)
+    path = feeds.feed_renew(member=member)
+    assert "Dîner des ambassadeurs" in client.get(path).content.decode()
+    event.invitees.clear()
+    assert "Dîner des ambassadeurs" not in client.get(path).content.decode()
+    payload = {"kind": "reminder", "recipient": member.pk, "event": event.pk, "registration": registration.pk}
+    assert event_email(payload) is None
