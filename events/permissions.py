@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -86,6 +87,12 @@ def can_register(user: Actor, event: Event) -> bool:
 
 def can_manage_events(user: Actor) -> bool:
     return is_community_manager(user)
+
+
+def require_event_manager(user: Actor) -> None:
+    """The team's pages (check-in, exports, the event's form): a 403 for anyone else."""
+    if not can_manage_events(user):
+        raise PermissionDenied
 
 
 def join_link_visible(registration: Registration | None, event: Event, *, now=None) -> bool:

@@ -40,10 +40,15 @@ from moderation.screening import Reason, ScreeningResult, screen_text
 from moderation.selectors import policy_get
 
 
-def _screen(actor: User, space: Space, body: str, *, title: str = "", edit: bool = False) -> ScreeningResult:
-    """Screen a text before it is written (moderation.screening): raises Blocked, or says what to hold.
+def screen_for_space(
+    actor: User, space: Space, body: str, *, title: str = "", edit: bool = False, live: bool = False
+) -> ScreeningResult:
+    """Screen a text written in a space before it is written (moderation.screening): raises Blocked,
+    or says what to hold. Posts, and what members write at the space's events, go through it.
 
-    The community team is not screened. Counts are bounded: only "fewer than N" matters.
+    The community team is not screened. Counts are bounded: only "fewer than N" matters. `live`: a
+    live chat's message, which a review before it shows would make useless: no newcomer hold nor
+    pre-moderation (it is flagged and taken down afterwards instead).
     """
     if permissions.can_manage_thread(actor):
         return ScreeningResult(text=body)
@@ -64,8 +69,8 @@ def _screen(actor: User, space: Space, body: str, *, title: str = "", edit: bool
     result = screen_text(
         text=body,
         author_post_total=total,
-        newcomer_hold_posts=0 if edit else space.newcomer_hold_posts,
-        premoderated=space.premoderated,
+        newcomer_hold_posts=0 if edit or live else space.newcomer_hold_posts,
+        premoderated=space.premoderated and not live,
         mention_count=len(mentioned_names(body)),
         recent_post_count=recent,
     )
@@ -106,7 +111,7 @@ def thread_create(
     existing = _existing_post(client_token)
     if existing is not None:
         return existing.thread
-    screening = _screen(actor, space, body, title=title)
+    screening = screen_for_space(actor, space, body, title=title)
     body, title = screening.text, screening.title or title
     now = timezone.now()
     # Screening holds for pre-moderated spaces too (the team's own posts are not screened).
@@ -194,7 +199,7 @@ def post_create(
     if reply_to is not None and (reply_to.thread_id != thread.pk or reply_to.state != PostState.VISIBLE):
         raise ValidationError(_("You can only quote a post of the same thread."))
     _member_state_locked(actor)
-    screening = _screen(actor, thread.space, body)
+    screening = screen_for_space(actor, thread.space, body)
     body = screening.text
     position = thread.last_position + 1
     state = PostState.PENDING if screening.held else PostState.VISIBLE
@@ -233,7 +238,7 @@ def post_edit(*, actor: User, post: Post, body: str, title: str | None = None) -
     new_title = clean_title(title) if (title is not None and post.position == 1) else None
     if body == post.body_md and (new_title is None or new_title == post.thread.title):
         return post
-    screening = _screen(actor, post.thread.space, body, title=new_title or "", edit=True)
+    screening = screen_for_space(actor, post.thread.space, body, title=new_title or "", edit=True)
     body, new_title = screening.text, screening.title or new_title
     reasons = list(screening.reasons)
     if post.state == PostState.PENDING and not permissions.can_manage_thread(actor):

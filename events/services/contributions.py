@@ -15,9 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from community.models import Post
+from community.services.forum import screen_for_space
 from community.services.writing import clean_body, render_body
-from community.text import mentioned_names
 from events import permissions
 from events.models import (
     ContestDraw,
@@ -32,8 +31,6 @@ from events.models import (
 )
 from moderation import services as moderation
 from moderation.permissions import member_can_post
-from moderation.screening import ScreeningResult, screen_text
-from moderation.selectors import policy_get
 
 # The chat's limit: at most this many messages per member in this window.
 CHAT_BURST, CHAT_WINDOW = 5, timedelta(seconds=10)
@@ -79,24 +76,6 @@ def closed_reason(event: Event, kind: str) -> str | None:
     return _closed(event, kind, timezone.now())
 
 
-def _screen(actor: User, event: Event, kind: str, body: str) -> ScreeningResult:
-    """Screened as a post in the event's space is: watched terms, newcomers' holds and links, and the
-    space's pre-moderation (but for the live chat, which a review would make useless: its messages
-    are flagged and taken down afterwards instead). The team is not screened."""
-    if permissions.can_manage_events(actor):
-        return ScreeningResult(text=body)
-    space = event.space
-    cap = max(space.newcomer_hold_posts, policy_get().newcomer_posts)
-    total = Post.objects.filter(author=actor).values("pk")[:cap].count()
-    return screen_text(
-        text=body,
-        author_post_total=total,
-        newcomer_hold_posts=0 if kind == ContributionKind.CHAT else space.newcomer_hold_posts,
-        premoderated=space.premoderated and kind != ContributionKind.CHAT,
-        mention_count=len(mentioned_names(body)),
-    )
-
-
 @transaction.atomic
 def contribution_write(*, actor: User, event: Event, kind: str, body: str) -> Contribution:
     """Ask a question, say something in the chat or enter a contest. Raises ValidationError with the
@@ -114,7 +93,8 @@ def contribution_write(*, actor: User, event: Event, kind: str, body: str) -> Co
         raise ValidationError(_("Slow down a little: a few seconds between messages."))
     if kind == ContributionKind.QUESTION and mine.exclude(state="deleted").count() >= QUESTIONS_PER_MEMBER:
         raise ValidationError(_("You asked the most questions one member can at this event."))
-    screening = _screen(actor, event, kind, clean_body(body))
+    # Screened as a post in the event's space is (a chat message as a live one).
+    screening = screen_for_space(actor, event.space, clean_body(body), live=kind == ContributionKind.CHAT)
     state = ContributionState.PENDING if screening.held else ContributionState.VISIBLE
     try:
         with transaction.atomic():

@@ -59,6 +59,17 @@ def event_touch(event: Event) -> None:
     Event.objects.filter(pk=event.pk).update(version=F("version") + 1)
 
 
+def _locked_for(actor: User, event: Event) -> tuple[Event, Registration | None]:
+    """The event's row locked, then the member's registration if any; refuses who may not register."""
+    if not actor.is_authenticated:
+        raise PermissionDenied(_("Sign in to register."))
+    event = locked_event(event)
+    reason = refusal(actor, event)
+    if reason:
+        raise ValidationError(reason)
+    return event, Registration.objects.select_for_update().filter(event=event, member=actor).first()
+
+
 @transaction.atomic
 def registration_register(
     *, actor: User, event: Event, answers: dict | None = None, listed: bool = True
@@ -66,14 +77,8 @@ def registration_register(
     """Take a seat, or the next place on the waiting list when the event is full, and send the
     confirmation. Registering again while going or waitlisted only updates the answers and the
     choice to be listed. Locks the event's row."""
-    if not actor.is_authenticated:
-        raise PermissionDenied(_("Sign in to register."))
-    event = locked_event(event)
-    reason = refusal(actor, event)
-    if reason:
-        raise ValidationError(reason)
+    event, registration = _locked_for(actor, event)
     answers = _clean_answers(event, answers)
-    registration = Registration.objects.select_for_update().filter(event=event, member=actor).first()
     if registration is not None and registration.status in HELD:
         registration.answers, registration.listed = answers, listed
         registration.save(update_fields=["answers", "listed", "updated_at"])
@@ -103,13 +108,7 @@ def _next_waitlist_position(event: Event) -> int:
 @transaction.atomic
 def registration_interest(*, actor: User, event: Event) -> Registration:
     """Mark the event as interesting: no seat, no waiting list. A seat or a place held is given up."""
-    if not actor.is_authenticated:
-        raise PermissionDenied(_("Sign in to register."))
-    event = locked_event(event)
-    reason = refusal(actor, event)
-    if reason:
-        raise ValidationError(reason)
-    registration = Registration.objects.select_for_update().filter(event=event, member=actor).first()
+    event, registration = _locked_for(actor, event)
     if registration is None:
         registration = Registration(event=event, member=actor)
     was_going = registration.status == RegistrationStatus.GOING
@@ -151,26 +150,29 @@ def _free_seat(event: Event) -> list[Registration]:
 def promote(event: Event) -> list[Registration]:
     """Give the free seats to the waiting list, in its order, and tell the members promoted (the
     caller holds the event's row lock). Not for an event cancelled or over: nobody goes any more."""
-    promoted: list[Registration] = []
     if event.state != EventState.PUBLISHED or event.ends_at <= timezone.now():
-        return promoted
-    while event.capacity is None or event.seats_taken < event.capacity:
-        first = (
-            Registration.objects.select_for_update()
-            .filter(event=event, status=RegistrationStatus.WAITLISTED)
-            .order_by("waitlist_position")
-            .first()
-        )
-        if first is None:
-            break
-        first.status, first.waitlist_position = RegistrationStatus.GOING, None
-        first.save(update_fields=["status", "waitlist_position", "updated_at"])
-        Event.objects.filter(pk=event.pk).update(seats_taken=F("seats_taken") + 1)
-        event.seats_taken += 1
-        promoted.append(first)
-    if promoted:
-        event_touch(event)
-        notices.promoted(event, promoted)
+        return []
+    waiting = (
+        Registration.objects.select_for_update()
+        .filter(event=event, status=RegistrationStatus.WAITLISTED)
+        .order_by("waitlist_position")
+    )
+    if event.capacity is not None:
+        waiting = waiting[: max(0, event.capacity - event.seats_taken)]
+    promoted = list(waiting)
+    if not promoted:
+        return []
+    # The whole batch in two statements, however many seats were freed.
+    Registration.objects.filter(pk__in=[r.pk for r in promoted]).update(
+        status=RegistrationStatus.GOING, waitlist_position=None, updated_at=timezone.now()
+    )
+    for registration in promoted:
+        registration.status, registration.waitlist_position = RegistrationStatus.GOING, None
+    Event.objects.filter(pk=event.pk).update(
+        seats_taken=F("seats_taken") + len(promoted), version=F("version") + 1
+    )
+    event.seats_taken += len(promoted)
+    notices.promoted(event, promoted)
     return promoted
 
 

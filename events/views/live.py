@@ -253,8 +253,7 @@ def contest_draw(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def recap(request: HttpRequest, pk: int) -> HttpResponse:
     """The team writes the recap and links the recording and slides."""
-    if not permissions.can_manage_events(request.user):
-        raise PermissionDenied
+    permissions.require_event_manager(request.user)
     event = selectors.access_event(request.user, pk)
     initial = {"recap": event.recap_md, "recording_url": event.recording_url, "slides_url": event.slides_url}
     form = RecapForm(request.POST if request.method == "POST" else None, initial=initial)

@@ -4,7 +4,7 @@ repeat an event — each through events.services.planning, whose rules show on t
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,11 +16,6 @@ from events import permissions, selectors
 from events.forms import EventSiteForm, RepeatForm
 from events.models import Event
 from events.services import planning
-
-
-def _manager(request: HttpRequest) -> None:
-    if not permissions.can_manage_events(request.user):
-        raise PermissionDenied
 
 
 def _edit(request: HttpRequest, event: Event) -> HttpResponse:
@@ -41,19 +36,19 @@ def _edit(request: HttpRequest, event: Event) -> HttpResponse:
 
 
 def event_new(request: HttpRequest) -> HttpResponse:
-    _manager(request)
+    permissions.require_event_manager(request.user)
     return _edit(request, Event(created_by=request.user))
 
 
 def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _manager(request)
+    permissions.require_event_manager(request.user)
     return _edit(request, selectors.access_event(request.user, pk))
 
 
 @require_POST
 def event_state(request: HttpRequest, pk: int) -> HttpResponse:
     """Publish a draft, or cancel a published event (everyone registered is told)."""
-    _manager(request)
+    permissions.require_event_manager(request.user)
     event = selectors.access_event(request.user, pk)
     action = request.POST.get("action")
     try:
@@ -70,7 +65,7 @@ def event_state(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def event_repeat(request: HttpRequest, pk: int) -> HttpResponse:
-    _manager(request)
+    permissions.require_event_manager(request.user)
     event = selectors.access_event(request.user, pk)
     form = RepeatForm(request.POST)
     if form.is_valid():

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import is_community_manager
-from community.selectors.forum import member_count
 from core.csv_export import csv_response
 from core.shared_pages import shareable, shared_page
 from events import permissions, selectors
@@ -122,7 +121,6 @@ def _render_event(request: HttpRequest, event: Event) -> HttpResponse:
     context = {
         "event": event,
         "attendees": selectors.attendees(event),
-        "member_count": member_count(),
         "osm_url": _osm_url(event),
         "live_pages": selectors.live_pages(event),
         # Offered to visitors while registration is open (a copy outlives a closing by its lifetime
@@ -303,16 +301,11 @@ def feed_ics(request: HttpRequest, member_id: int, token: str) -> HttpResponse:
     return response
 
 
-def _manager(request: HttpRequest) -> None:
-    if not permissions.can_manage_events(request.user):
-        raise PermissionDenied
-
-
 @login_required
 def check_in(request: HttpRequest, pk: int) -> HttpResponse:
     """The door: type a name, Enter checks in the one member it finds (or shows who matches); each
     row has its own button, so a keyboard does it all."""
-    _manager(request)
+    permissions.require_event_manager(request.user)
     event = selectors.access_event(request.user, pk)
     query = " ".join(request.POST.get("q", request.GET.get("q", "")).split())[:100]
     found = selectors.check_in_list(event, query)
@@ -374,7 +367,7 @@ def ticket_check_in(request: HttpRequest, registration_id: int, token: str) -> H
 @login_required
 def attendees_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """The registrations as a spreadsheet, for the team (cells that read as formulas are defused)."""
-    _manager(request)
+    permissions.require_event_manager(request.user)
     event = selectors.access_event(request.user, pk)
     header = [
         _("name"),
@@ -407,7 +400,7 @@ def attendees_csv(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def duplicate(request: HttpRequest, pk: int) -> HttpResponse:
-    _manager(request)
+    permissions.require_event_manager(request.user)
     event = selectors.access_event(request.user, pk)
     copy = planning.event_duplicate(actor=request.user, event=event)
     messages.success(request, _("A draft copy is made: check it, then publish it."))
