@@ -7,7 +7,7 @@
    meetup") with --big members going (the large seed's members) and a waiting list; the bench member
    (user1@example.com) registers for 40 events and gets a calendar feed. A second run adds nothing.
 2. Measures, for the big event: rebuilding its reminders (two offsets: 10,000 rows), sending them when
-   due (claimed with SKIP LOCKED, notifications and outbox rows written in batches), and a promotion
+   due (claimed with SKIP LOCKED, notifications and delivery rows written in batches), and a promotion
    that frees seats for 500 waiting — wall time, SQL statements and the process's peak memory.
 3. Prints a Markdown table (also saved under bench/results/). bench/run.py measures the pages
    (events list, event page, feed) once the events exist.
@@ -141,10 +141,11 @@ def main() -> int:
     from django.db import transaction
     from django.utils import timezone
 
-    from community.models import Notification, OutboxMessage
+    from community.models import Notification
     from events.models import Event, EventReminder
     from events.services import notices
     from events.services.registrations import event_capacity_set
+    from mailings.models import Delivery
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
     seeded = measure("seed", lambda: seed(args.events, args.big))
@@ -160,17 +161,17 @@ def main() -> int:
     EventReminder.objects.filter(event=big, minutes_before=1440).update(
         due_at=timezone.now() - timedelta(seconds=1)
     )
-    before = OutboxMessage.objects.count()
-    # Dispatch goes to the broker after commit: here, only the writes are measured (the outbox sweep sends).
+    before = Delivery.objects.count()
+    # Dispatch goes to the broker after commit: here, only the writes are measured (mailings' beat run sends).
     from unittest import mock
 
-    with mock.patch("community.services.notifications._after_commit_dispatch"):
+    with mock.patch("mailings.services.delivery.send_after_commit"):
         rows.append(measure("reminders due sent (5,000)", lambda: notices.reminders_send()))
-    rows[-1]["outbox_rows"] = OutboxMessage.objects.count() - before
+    rows[-1]["outbox_rows"] = Delivery.objects.count() - before
     from bench.moderation_queue import bench_manager
 
     manager = bench_manager()
-    with mock.patch("community.services.notifications._after_commit_dispatch"):
+    with mock.patch("mailings.services.delivery.send_after_commit"):
         rows.append(
             measure(
                 "500 seats added: 500 promoted",

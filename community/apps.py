@@ -6,12 +6,28 @@ from django.utils.translation import gettext_lazy as _
 
 def register_email_lists() -> None:
     from community.services.members import email_list_leave
-    from mailings.lists import MailingList, list_register
+    from mailings.lists import MailingList, list_register, preferences_register
 
     labels = {"replies": _("Replies in threads you follow"), "mentions": _("Mentions of your @handle")}
     for key, label in labels.items():
         leave = partial(lambda member_id, key: email_list_leave(member_id=member_id, list_key=key), key=key)
         list_register(MailingList(key=key, label=label, unsubscribe=leave))
+    preferences_register("community:settings")
+
+
+def register_emails() -> None:
+    """The forum's e-mails, sent by mailings and built at send time by community.emails."""
+    from community.emails import notification_email
+    from community.models import NotificationKind
+    from mailings.messages import MessageKind, kind_register, one_by_one
+
+    for kind in (
+        NotificationKind.REPLY,
+        NotificationKind.MENTION,
+        NotificationKind.SOLUTION,
+        NotificationKind.WELCOME,
+    ):
+        kind_register(MessageKind(key=str(kind), build=one_by_one(notification_email)))
 
 
 class CommunityConfig(AppConfig):
@@ -36,3 +52,4 @@ class CommunityConfig(AppConfig):
         on_public_profile_changed(member_threads_touch_dispatch)
         # Replies and mentions e-mails carry a one-click unsubscribe (mailings).
         register_email_lists()
+        register_emails()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
@@ -15,6 +13,7 @@ from django.utils.text import Truncator
 from community.models import Post, PostState, Space
 from community.permissions import can_see_thread
 from core.branding import branding_get
+from core.timezones import time_zone
 from mailings.lists import unsubscribe_headers, unsubscribe_url
 
 EXCERPT_CHARS = 400
@@ -24,15 +23,8 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def time_zone(name: str) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name or settings.TIME_ZONE)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
-
-
 def notification_email(payload: dict) -> EmailMultiAlternatives | None:
-    """The e-mail an outbox payload describes, or None when there is nothing left to tell.
+    """The e-mail a delivery's payload describes, or None when there is nothing left to tell.
 
     Nothing is left when the recipient's account is closed, or the post was deleted, hidden by moderation
     or moved where the recipient can no longer read it.

@@ -246,6 +246,11 @@ ANYMAIL = {
 }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Agora <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# At most this many e-mails a minute, all workers together (0: as fast as the server takes them), so a
+# large newsletter does not trip the provider's limits; notifications go first whatever is queued.
+MAILINGS_RATE_PER_MINUTE = int(env("MAILINGS_RATE_PER_MINUTE", "0"))
+# An e-mail still "sending" this long after a worker took it is taken again (the worker died).
+MAILINGS_CLAIM_TIMEOUT = int(env("MAILINGS_CLAIM_TIMEOUT", "600"))
 # Where the site lives, for absolute links in e-mails (sent by workers, outside any request).
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -312,14 +317,13 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "agora.heartbeat", "schedule": 30.0},
     "reporting-rollup": {"task": "reporting.rollup_recent_days", "schedule": 3600.0},
-    "community-outbox-sweep": {"task": "community.outbox_sweep", "schedule": 60.0},
+    "mailings-deliveries-send": {"task": "mailings.deliveries_send", "schedule": 60.0},
     "community-flush-thread-views": {"task": "community.flush_thread_views", "schedule": 60.0},
     # At night (CELERY_TIMEZONE): the threads quiet for longer than their space allows are archived.
     "community-archive-inactive-threads": {
         "task": "community.archive_inactive_threads",
         "schedule": crontab(hour=3, minute=30),
     },
-    "moderation-notices-sweep": {"task": "moderation.notices_sweep", "schedule": 60.0},
     "events-reminders": {"task": "events.reminders_send", "schedule": 60.0},
     "events-surveys": {"task": "events.surveys_offer", "schedule": 3600.0},
 }

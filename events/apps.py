@@ -8,14 +8,14 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         from community.archive import archive_section_register
-        from community.services.notifications import email_builder_register
         from community.sidebar import section_register
         from events.emails import event_email
         from events.moderation_adapters import register_adapters
         from events.sections import archive_events_section, next_events_section
         from events.services.notices import EMAIL_KIND
+        from mailings.messages import MessageKind, kind_register, one_by_one
 
-        email_builder_register(EMAIL_KIND, event_email)
+        kind_register(MessageKind(key=EMAIL_KIND, build=one_by_one(event_email)))
         section_register(next_events_section)
         archive_section_register(archive_events_section)
         register_adapters()

@@ -1,6 +1,6 @@
 """Events' e-mails: the confirmation (with the .ics and the ticket), promotions, changes, cancellations
 and reminders, each built at send time from what the database says then, in the member's language
-and time zone. community's outbox sends them (registered under events.services.notices.EMAIL_KIND)."""
+and time zone. mailings sends them (registered under events.services.notices.EMAIL_KIND)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ WITH_CALENDAR = {Notice.REGISTERED, Notice.PROMOTED, Notice.CHANGED, Notice.CANC
 
 
 def event_email(payload: dict) -> EmailMultiAlternatives | None:
-    """The e-mail an outbox payload describes, or None when it no longer holds (the member cancelled,
+    """The e-mail a delivery's payload describes, or None when it no longer holds (the member cancelled,
     the event became invisible to them, a reminder for an event that was cancelled)."""
     notice = payload["kind"]
     recipient = get_user_model().objects.filter(pk=payload["recipient"], is_active=True).first()

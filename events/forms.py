@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from core.timezones import time_zone
 from events.models import Event
 from events.services.planning import event_errors
 from events.services.registrations import ANSWER_MAX
@@ -113,7 +112,7 @@ class EventSiteForm(EventForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         instance = self.instance
-        zone = _zone(instance.time_zone)
+        zone = time_zone(instance.time_zone)
         for name in WALL_CLOCK:
             self.fields[name] = WallClockField(
                 label=capfirst(Event._meta.get_field(name).verbose_name),
@@ -159,7 +158,7 @@ class EventSiteForm(EventForm):
 
     def clean(self) -> dict:
         # Wall-clock times become moments in the event's zone before the service's rules see them.
-        zone = _zone(self.data.get("time_zone") or self.instance.time_zone)
+        zone = time_zone(self.data.get("time_zone") or self.instance.time_zone)
         for name in WALL_CLOCK:
             clock = self.cleaned_data.get(name)
             if clock is None:
@@ -171,13 +170,6 @@ class EventSiteForm(EventForm):
                 continue
             self.cleaned_data[name] = moment
         return super().clean()
-
-
-def _zone(name: str) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name or settings.TIME_ZONE)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 class RepeatForm(forms.Form):

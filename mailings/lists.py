@@ -27,6 +27,14 @@ def list_register(mailing_list: MailingList) -> None:
     LISTS[mailing_list.key] = mailing_list
 
 
+# The page where a member chooses all their e-mails (community registers its settings page's URL name).
+PREFERENCES: dict[str, str] = {}
+
+
+def preferences_register(url_name: str) -> None:
+    PREFERENCES["url_name"] = url_name
+
+
 def _signer(list_key: str) -> signing.Signer:
     # Salted per list: a token for one list cannot unsubscribe from another.
     return signing.Signer(salt=f"mailings.unsubscribe.{list_key}")

@@ -1,8 +1,10 @@
-"""E-mail to members: the addresses that must not be mailed (bounces and complaints)."""
+"""E-mail to members: the addresses that must not be mailed, consent, and every message as a delivery row."""
 
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -54,3 +56,62 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} {'+' if self.given else '-'} {self.list_key}"
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    SKIPPED = "skipped", _("Not sent")
+    FAILED = "failed", _("Failed")
+
+
+TODO = [DeliveryState.PENDING, DeliveryState.SENDING]
+
+
+class Delivery(models.Model):
+    """One e-mail to one member: a notification, a notice, a digest of a period, an issue of the
+    newsletter. Unique per (kind, ref, member), written in the transaction of what causes it, claimed by
+    workers with SKIP LOCKED and marked once sent, so a lost, doubled or crashed send neither loses nor
+    doubles it (mailings.services.delivery)."""
+
+    kind = models.CharField(_("kind"), max_length=40)
+    # With kind and member, what makes the message once: the period of a digest, the issue, the post.
+    ref = models.CharField(_("reference"), max_length=160)
+    member = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    payload = models.JSONField(default=dict, blank=True)
+    # Lower first: a notification goes before the rest of a newsletter being sent.
+    priority = models.PositiveSmallIntegerField(default=0)
+    state = models.CharField(
+        _("state"), max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
+    # Not sent before (a scheduled issue, or the backoff after a temporary failure).
+    not_before = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    message_id = models.CharField(max_length=200, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    bounced_at = models.DateTimeField(_("bounced"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "ref", "member"], name="mailings_delivery_once"),
+        ]
+        indexes = [
+            # What workers claim, in order: the partial index holds only what is left to do.
+            models.Index(
+                fields=["priority", "not_before", "id"],
+                condition=Q(state__in=TODO),
+                name="mailings_delivery_todo",
+            ),
+            models.Index(fields=["kind", "ref", "state"], name="mailings_delivery_progress"),
+            models.Index(fields=["sent_at"], name="mailings_delivery_sent"),
+            models.Index(fields=["message_id"], condition=~Q(message_id=""), name="mailings_delivery_msgid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.ref} → {self.member_id}"

@@ -13,8 +13,15 @@ from moderation.models import Notice
 from moderation.selectors.notices import notice_token, statement_for
 
 
-def notice_email(notice: Notice) -> EmailMessage | None:
-    notice = Notice.objects.select_related("decision__case", "recipient", "appeal").get(pk=notice.pk)
+def notice_email(payload: dict) -> EmailMessage | None:
+    """The notice's e-mail (a delivery's payload names it), or None when the notice is gone."""
+    notice = (
+        Notice.objects.select_related("decision__case", "recipient", "appeal")
+        .filter(pk=payload["notice"])
+        .first()
+    )
+    if notice is None:
+        return None
     recipient = notice.recipient
     if not recipient.email:
         return None

@@ -159,12 +159,10 @@ class Worker:
         return self.log.read_text(errors="replace")[-4000:]
 
 
-@pytest.fixture(scope="session")
-def celery_worker(django_db_setup, tmp_path_factory) -> Worker:
-    """`celery worker -P solo` on a queue of its own, against the test database and the same Redis.
-
-    Depending on django_db_setup makes it stop before the test database is dropped.
-    """
+@contextlib.contextmanager
+def running_worker(log_dir: Path, **extra_env: str):
+    """`celery worker -P solo` on a queue of its own, against the test database and the same Redis;
+    extra_env overrides settings read from the environment (an SMTP server, a claim timeout)."""
     from django.db import connection
 
     queue = f"agora-test-{uuid.uuid4().hex[:8]}"
@@ -176,8 +174,11 @@ def celery_worker(django_db_setup, tmp_path_factory) -> Worker:
         "DATABASE_URL": database_url(connection.settings_dict),
         "REDIS_URL": django_settings.REDIS_URL,
         "CACHE_KEY_PREFIX": prefix,
+        # Kept in the worker's memory unless a test gives it an SMTP server to talk to.
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        **extra_env,
     }
-    log = tmp_path_factory.mktemp("celery") / "worker.log"
+    log = log_dir / f"worker-{queue}.log"
     command = [
         sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "solo", "-Q", queue, "-l", "warning",
         "-n", f"{queue}@%h", "--without-heartbeat", "--without-gossip", "--without-mingle",
@@ -197,3 +198,11 @@ def celery_worker(django_db_setup, tmp_path_factory) -> Worker:
             process.wait()
         forget_cache_keys(prefix)
         forget_queue(queue)
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, tmp_path_factory) -> Worker:
+    """A worker for the whole session. Depending on django_db_setup makes it stop before the test
+    database is dropped."""
+    with running_worker(tmp_path_factory.mktemp("celery")) as worker:
+        yield worker

@@ -16,7 +16,7 @@ from community.models.forum import (
     Visibility,
 )
 from community.models.members import DigestFrequency, Invitation, MemberState
-from community.models.notifications import Notification, NotificationKind, OutboxMessage, Subscription
+from community.models.notifications import Notification, NotificationKind, Subscription
 
 __all__ = [
     "POST_MAX",
@@ -27,7 +27,6 @@ __all__ = [
     "MemberState",
     "Notification",
     "NotificationKind",
-    "OutboxMessage",
     "Post",
     "PostRevision",
     "PostState",

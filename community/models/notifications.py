@@ -1,4 +1,4 @@
-"""What the forum tells members: followed threads, notifications, and the outbox of e-mails to send."""
+"""What the forum tells members: followed threads and notifications."""
 
 from django.conf import settings
 from django.db import models
@@ -72,29 +72,3 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient_id}"
-
-
-class OutboxMessage(models.Model):
-    """Work that must happen after a write (an e-mail), stored in the same transaction as the write.
-
-    A Celery task sends it right after commit; a periodic sweep sends whatever is still unsent (Redis was
-    down, the worker died). The unique key makes a retried or duplicated dispatch send nothing twice.
-    """
-
-    key = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=40)
-    payload = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-
-    class Meta:
-        indexes = [
-            models.Index(
-                fields=["created_at"], condition=Q(sent_at__isnull=True), name="community_outbox_unsent"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.key

@@ -1,28 +1,24 @@
-"""Notifications, subscriptions, the e-mail outbox and the thread view counter.
+"""Notifications and subscriptions, and their e-mails.
 
-Notifications and their e-mails are written in the caller's transaction: an e-mail is an OutboxMessage row
-with a unique key, sent by `community.outbox_dispatch` right after commit and, if Redis was down or a worker
-died, by the `community.outbox_sweep` beat task. Unique constraints (`community_notify_once`, the outbox key)
-make every step safe to repeat.
+Notifications and their e-mails are written in the caller's transaction: an e-mail is a mailings Delivery
+row, unique per (kind, post, member), that mailings sends after commit, or within a minute when Redis was
+down or a worker died. Unique constraints (`community_notify_once`, the delivery's) make every step safe
+to repeat. The e-mails are built at send time by community.emails (registered in community.apps).
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Iterable
-from datetime import timedelta
 
 import redis
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from accounts.models import User
 from accounts.permissions import Actor
@@ -30,7 +26,6 @@ from accounts.roles import COMMUNITY_MANAGERS
 from community.models import (
     Notification,
     NotificationKind,
-    OutboxMessage,
     Post,
     PostState,
     Subscription,
@@ -40,25 +35,12 @@ from community.models import (
 from community.permissions import can_see_thread
 from community.selectors.notifications import EmailPreferences, email_preferences, unread_cache_key
 from community.text import mentioned_names
-from mailings.services import suppressed_addresses
+from mailings.models import Delivery
+from mailings.services import deliveries_write, send_after_commit
 
 logger = logging.getLogger(__name__)
 
 MENTION_LIMIT = 20
-OUTBOX_EMAIL = "email"
-# A message still unsent this long after its write was missed by its after-commit dispatch.
-SWEEP_AFTER = timedelta(seconds=30)
-SWEEP_BATCH = 100
-# The sweep stops taking new batches after this long, so that runs scheduled every minute do not pile up.
-SWEEP_BUDGET_SECONDS = 50
-# After this many failed attempts a message is left for a person to look at (attempts and last_error).
-MAX_ATTEMPTS = 10
-# Errors of a broker that cannot be reached: the write stands and the sweep sends later.
-DISPATCH_ERRORS = (BrokerUnavailable, redis.RedisError, OSError)
-
-
-class OutboxDeliveryError(Exception):
-    """Sending failed; the attempt is recorded on the message and the task retries later."""
 
 
 # Posts ---------------------------------------------------------------------------------------------
@@ -68,7 +50,7 @@ def post_published(*, post: Post) -> None:
     """A post was just written (reply or first post of a thread), inside the caller's transaction.
 
     Subscribes its author to the thread; when the post is visible, notifies the members it mentions
-    (who can see the thread) and the thread's other subscribers, and writes their e-mails to the outbox.
+    (who can see the thread) and the thread's other subscribers, and writes their e-mails.
     A held post notifies nobody until `post_approved`. Safe to run twice: nothing is doubled.
     """
     if post.author_id is not None:
@@ -105,22 +87,21 @@ def solution_marked(*, post: Post, actor: User | None = None) -> None:
 def member_welcome(*, user: User) -> bool:
     """Welcome a member whose e-mail address is confirmed: a notification and an e-mail, once per member.
 
-    The outbox key is the "once": a second confirmation (another address) finds it and does nothing.
+    The delivery row is the "once": a second confirmation (another address) finds it and does nothing.
     Returns whether the welcome was written now.
     """
     with transaction.atomic():
-        message, created = OutboxMessage.objects.get_or_create(
-            key=f"{OUTBOX_EMAIL}:{NotificationKind.WELCOME}:{user.pk}",
-            defaults={
-                "kind": OUTBOX_EMAIL,
-                "payload": {"kind": NotificationKind.WELCOME, "recipient": user.pk},
-            },
+        _message, created = Delivery.objects.get_or_create(
+            kind=NotificationKind.WELCOME,
+            ref=NotificationKind.WELCOME,
+            member=user,
+            defaults={"payload": {"kind": NotificationKind.WELCOME, "recipient": user.pk}},
         )
         if not created:
             return False
         Notification.objects.create(recipient=user, kind=NotificationKind.WELCOME)
         _after_commit_forget_unread([user.pk])
-        _after_commit_dispatch([message.pk])
+        send_after_commit()
     return True
 
 
@@ -197,30 +178,20 @@ def _notify(*, post: Post, thread_id: int, actor_id: int | None, recipients: dic
         # No preference of its own: a best answer is news about the member's reply in a thread.
         NotificationKind.SOLUTION: lambda p: p.reply,
     }
-    messages = [
-        OutboxMessage(
-            key=f"{OUTBOX_EMAIL}:{kind}:{post.pk}:{user_id}",
-            kind=OUTBOX_EMAIL,
-            payload={"kind": str(kind), "recipient": user_id, "post": post.pk, "actor": actor_id},
-        )
-        for kind, ids in recipients.items()
-        for user_id in ids
-        if wanted[kind](preferences[user_id])
-    ]
-    outbox_write(messages)
+    deliveries_write(
+        [
+            Delivery(
+                kind=str(kind),
+                ref=f"post:{post.pk}",
+                member_id=user_id,
+                payload={"kind": str(kind), "recipient": user_id, "post": post.pk, "actor": actor_id},
+            )
+            for kind, ids in recipients.items()
+            for user_id in ids
+            if wanted[kind](preferences[user_id])
+        ]
+    )
     _after_commit_forget_unread(everyone)
-
-
-def outbox_write(messages: list[OutboxMessage]) -> None:
-    """Store e-mails to send in the caller's transaction (a key already stored is not written again)
-    and send them right after commit."""
-    if not messages:
-        return
-    OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True, batch_size=1000)
-    # ON CONFLICT DO NOTHING returns no ids: read back the ones still to send.
-    keys = [message.key for message in messages]
-    ids = list(OutboxMessage.objects.filter(key__in=keys, sent_at__isnull=True).values_list("pk", flat=True))
-    _after_commit_dispatch(ids)
 
 
 def notify(*, recipient_ids: list[int], kind: str, subject: str, link: str) -> None:
@@ -232,28 +203,6 @@ def notify(*, recipient_ids: list[int], kind: str, subject: str, link: str) -> N
         batch_size=1000,
     )
     _after_commit_forget_unread(recipient_ids)
-
-
-def _after_commit_dispatch(message_ids: list[int]) -> None:
-    """After commit, queue one send per message; a broker outage is logged, never raised (the sweep sends)."""
-    if not message_ids:
-        return
-
-    def dispatch() -> None:
-        from community.tasks import outbox_dispatch  # The tasks module imports this one.
-
-        for message_id in message_ids:
-            try:
-                outbox_dispatch.delay(message_id)
-            except DISPATCH_ERRORS:
-                logger.warning(
-                    "Broker unreachable: %d e-mail(s) left to the outbox sweep",
-                    len(message_ids),
-                    exc_info=True,
-                )
-                return
-
-    transaction.on_commit(dispatch, robust=True)
 
 
 def _after_commit_forget_unread(user_ids: Iterable[int]) -> None:
@@ -300,93 +249,3 @@ def notifications_mark_all_read(*, actor: Actor) -> int:
         )
         _after_commit_forget_unread([actor.pk])
     return count
-
-
-# Outbox -------------------------------------------------------------------------------------------
-
-
-def _deliver(message: OutboxMessage, send: Callable[[OutboxMessage], bool]) -> str:
-    """Send one locked message and record the outcome on its row; returns the error, "" when done."""
-    message.attempts += 1
-    try:
-        with transaction.atomic():  # A failed read must not spoil the transaction that records it.
-            sent = send(message)
-    except Exception as exc:  # noqa: BLE001 - whatever the mail server says is recorded and retried
-        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        message.save(update_fields=["attempts", "last_error"])
-        logger.warning("Outbox message %s failed (attempt %d)", message.key, message.attempts, exc_info=True)
-        return message.last_error
-    message.sent_at = timezone.now()
-    message.last_error = "" if sent else "skipped: nothing left to tell the recipient"
-    message.save(update_fields=["attempts", "sent_at", "last_error"])
-    return ""
-
-
-# How each kind of outbox message becomes an e-mail: the forum's notifications here, and what apps
-# above the forum register at start-up (events' confirmations and reminders).
-EMAIL_BUILDERS: dict[str, Callable[[dict], EmailMessage | None]] = {}
-
-
-def email_builder_register(kind: str, build: Callable[[dict], EmailMessage | None]) -> None:
-    EMAIL_BUILDERS[kind] = build
-
-
-def _send_email(message: OutboxMessage) -> bool:
-    from community.emails import notification_email
-
-    build = EMAIL_BUILDERS.get(message.kind, notification_email)
-    email = build(message.payload)
-    if email is None or suppressed_addresses(email.to):  # a bounced or complaining address: nothing
-        return False
-    email.send()
-    return True
-
-
-def outbox_send(*, message_id: int) -> bool:
-    """Send one outbox message if it is still unsent; returns whether this call sent it.
-
-    The row is locked with SKIP LOCKED and held while sending, so two workers never send it twice: the
-    second skips it, and once committed it is marked sent. Raises OutboxDeliveryError when sending failed.
-    """
-    with transaction.atomic():
-        message = (
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(pk=message_id, sent_at__isnull=True)
-            .first()
-        )
-        if message is None:
-            return False
-        error = _deliver(message, _send_email)
-    if error:
-        raise OutboxDeliveryError(error)
-    return True
-
-
-def outbox_sweep(*, older_than: timedelta = SWEEP_AFTER, batch_size: int = SWEEP_BATCH) -> int:
-    """Send every message still unsent `older_than` after its write, in batches; returns how many were sent.
-
-    Rows are taken with SKIP LOCKED, so a concurrent dispatch or another sweep never sends one twice.
-    """
-    started = time.monotonic()
-    sent = 0
-    failed: set[int] = set()
-    while time.monotonic() - started < SWEEP_BUDGET_SECONDS:
-        with transaction.atomic():
-            batch = list(
-                OutboxMessage.objects.select_for_update(skip_locked=True)
-                .filter(
-                    sent_at__isnull=True,
-                    attempts__lt=MAX_ATTEMPTS,
-                    created_at__lt=timezone.now() - older_than,
-                )
-                .exclude(pk__in=failed)
-                .order_by("created_at")[:batch_size]
-            )
-            for message in batch:
-                if _deliver(message, _send_email):
-                    failed.add(message.pk)
-                else:
-                    sent += 1
-        if len(batch) < batch_size:
-            break
-    return sent

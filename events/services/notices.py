@@ -1,8 +1,8 @@
 """What events tell their members, and when: confirmations, promotions from the waiting list,
 reschedulings, cancellations and reminders.
 
-Everything is written in the caller's transaction (a notification row, and an e-mail as an outbox
-row with a unique key that community's outbox sends after commit), so a rolled-back registration
+Everything is written in the caller's transaction (a notification row, and an e-mail as a mailings
+Delivery row, unique per news and member, that mailings sends after commit), so a rolled-back registration
 tells nobody and a committed one is told once, whatever happens to Redis or the workers. Reminders
 are rows due at a time, claimed by the beat task with SKIP LOCKED and marked sent in the transaction
 that writes their notification and e-mail: a restarted beat, a killed worker or a doubled message
@@ -19,10 +19,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from community.models import NotificationKind, OutboxMessage
-from community.services.notifications import notify, outbox_write
+from community.models import NotificationKind
+from community.services.notifications import notify
 from events.models import Event, EventReminder, EventState, Registration, RegistrationStatus
 from events.permissions import members_who_see
+from mailings.models import Delivery
+from mailings.services import deliveries_write
 
 EMAIL_KIND = "event_email"
 BATCH = 1000
@@ -53,7 +55,7 @@ NOTIFICATION_KINDS = {
 
 def _tell(event: Event, registrations: Iterable[Registration], notice: str, key: str) -> None:
     """A notification (but for a confirmation, which the member just saw on the page) and an e-mail to
-    each registration's member; `key` makes the e-mails' outbox keys unique to this news."""
+    each registration's member; `key` makes the e-mails unique to this news."""
     _tell_members(event, [(r.member_id, r.pk) for r in registrations], notice, key)
 
 
@@ -70,11 +72,12 @@ def _tell_members(event: Event, recipients: list[tuple[int, int | None]], notice
             subject=event.title[:200],
             link=event.get_absolute_url(),
         )
-    outbox_write(
+    deliveries_write(
         [
-            OutboxMessage(
-                key=f"event:{notice}:{event.pk}:{key}:{member_id}",
+            Delivery(
                 kind=EMAIL_KIND,
+                ref=f"{notice}:{event.pk}:{key}",
+                member_id=member_id,
                 payload={
                     "kind": notice,
                     "recipient": member_id,

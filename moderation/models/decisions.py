@@ -227,7 +227,7 @@ class NoticeKind(models.TextChoices):
 
 
 class Notice(models.Model):
-    """What moderation tells an author, in the app and by e-mail (sent after commit, swept if missed)."""
+    """What moderation tells an author, in the app and by e-mail (a mailings delivery written with it)."""
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=10, choices=NoticeKind.choices)
@@ -235,8 +235,6 @@ class Notice(models.Model):
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
-    email_attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]
@@ -247,9 +245,6 @@ class Notice(models.Model):
         ]
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="moderation_notice_list"),
-            models.Index(
-                fields=["created_at"], condition=Q(emailed_at__isnull=True), name="moderation_notice_unsent"
-            ),
         ]
 
     def __str__(self) -> str:

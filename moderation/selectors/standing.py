@@ -76,6 +76,12 @@ def member_restriction(user, *, found: dict | None = None) -> Restriction | None
     return restriction
 
 
+def members_restricted(member_ids: set[int]) -> set[int]:
+    """The suspended or banned among these members, now (one query; mailings skips them for bulk mail)."""
+    found = Sanction.objects.filter(_active_restrictions_q(timezone.now()), user_id__in=member_ids)
+    return set(found.values_list("user_id", flat=True))
+
+
 def active_points(user_id: int, now: datetime | None = None) -> int:
     """Strike points not yet expired nor lifted."""
     now = now or timezone.now()

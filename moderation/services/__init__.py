@@ -6,7 +6,7 @@ from moderation.services.cases import case_decide, cases_decide_bulk
 from moderation.services.claims import case_claim, case_claim_next, case_release
 from moderation.services.flags import flag_create, screening_record
 from moderation.services.netiquette import netiquette_accept, netiquette_publish
-from moderation.services.notices import notice_mark_read, notice_send, notices_sweep
+from moderation.services.notices import notice_mark_read
 from moderation.services.sanctions import sanction_lift
 from moderation.services.terms import watched_term_save
 
@@ -23,8 +23,6 @@ __all__ = [
     "netiquette_accept",
     "netiquette_publish",
     "notice_mark_read",
-    "notice_send",
-    "notices_sweep",
     "sanction_lift",
     "screening_record",
     "watched_term_save",

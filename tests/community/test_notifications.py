@@ -1,4 +1,4 @@
-"""Notifications: mentions, replies, best answers and welcomes, their e-mails through the outbox, the page."""
+"""Notifications: mentions, replies, best answers and welcomes, their e-mails through mailings, the page."""
 
 from __future__ import annotations
 
@@ -18,12 +18,11 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from accounts.roles import COMMUNITY_MANAGERS
-from community import tasks
+from community import tasks as community_tasks
 from community.models import (
     MemberState,
     Notification,
     NotificationKind,
-    OutboxMessage,
     Post,
     PostState,
     Space,
@@ -34,8 +33,11 @@ from community.models import (
 from community.services import forum, thread_views
 from community.services.notifications import post_approved, post_published
 from community.services.thread_views import thread_viewed
+from mailings import tasks
+from mailings.models import Delivery, DeliveryState
 from moderation.models import NetiquetteAcceptance, NetiquetteVersion
 from tests.factories import UserFactory, user_with_role
+from tests.mail import make_due, send_due
 
 
 def accept_netiquette(*users) -> None:
@@ -53,7 +55,7 @@ def poster(**fields):
 @pytest.fixture(autouse=True)
 def queued():
     """The after-commit dispatch, recorded instead of reaching the broker (no worker runs these tests)."""
-    with mock.patch.object(tasks.outbox_dispatch, "delay") as delay:
+    with mock.patch.object(tasks.deliveries_send, "delay") as delay:
         yield delay
 
 
@@ -79,11 +81,6 @@ def thread(camille, space) -> Thread:
 
 def notifications_of(user) -> list[tuple[str, int | None]]:
     return list(Notification.objects.filter(recipient=user).values_list("kind", "post_id"))
-
-
-def age_outbox() -> None:
-    """Make every outbox row old enough for the sweep, as if the dispatch had been lost a while ago."""
-    OutboxMessage.objects.update(created_at=timezone.now() - timedelta(minutes=5))
 
 
 # Who is notified -----------------------------------------------------------------------------------
@@ -132,7 +129,7 @@ def test_a_member_who_cannot_see_a_staff_only_space_is_not_notified_of_a_mention
     first = thread.posts.get()
     assert notifications_of(camille) == []
     assert notifications_of(alex) == [(NotificationKind.MENTION, first.pk)]
-    assert not OutboxMessage.objects.filter(payload__recipient=camille.pk).exists()
+    assert not Delivery.objects.filter(member=camille).exists()
 
 
 def test_a_subscriber_who_cannot_see_the_space_any_more_gets_no_reply_notification(
@@ -151,9 +148,9 @@ def test_a_reply_notifies_subscribers_once_even_if_post_published_runs_twice(cam
     third = poster(handle="third")
     forum.post_create(actor=third, thread=thread, body="me too")
     reply = forum.post_create(actor=dominique, thread=thread, body="Hello @camille")
-    before = (Notification.objects.count(), OutboxMessage.objects.count())
+    before = (Notification.objects.count(), Delivery.objects.count())
     post_published(post=Post.objects.select_related("thread__space").get(pk=reply.pk))
-    assert (Notification.objects.count(), OutboxMessage.objects.count()) == before
+    assert (Notification.objects.count(), Delivery.objects.count()) == before
     assert set(notifications_of(camille)) == {
         (NotificationKind.REPLY, Post.objects.get(thread=thread, position=2).pk),
         (NotificationKind.MENTION, reply.pk),
@@ -193,10 +190,10 @@ def test_an_email_goes_out_once_even_when_dispatched_twice(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         forum.post_create(actor=dominique, thread=thread, body="Try the **green** one, @camille.")
-    message = OutboxMessage.objects.get()
-    queued.assert_called_once_with(message.pk)
-    assert tasks.outbox_dispatch(message.pk) is True
-    assert tasks.outbox_dispatch(message.pk) is False
+    message = Delivery.objects.get()
+    queued.assert_called_once_with()
+    assert send_due() == 1
+    assert send_due() == 0  # a doubled message finds nothing left
     assert len(mail.outbox) == 1
     email = mail.outbox[0]
     assert email.to == [camille.email]
@@ -208,21 +205,20 @@ def test_an_email_goes_out_once_even_when_dispatched_twice(
     html, mimetype = email.alternatives[0]
     assert mimetype == "text/html" and link in html and "/me/settings/" in html
     message.refresh_from_db()
-    assert message.sent_at is not None and message.attempts == 1
+    assert message.state == DeliveryState.SENT and message.attempts == 1
+    assert email.extra_headers["Message-ID"] == f"<agora.{message.pk}@localhost>"
 
 
-def test_with_the_broker_down_the_post_is_saved_and_the_sweep_sends_the_email_later(
+def test_with_the_broker_down_the_post_is_saved_and_the_next_run_sends_the_email_later(
     camille, dominique, thread, queued, django_capture_on_commit_callbacks
 ):
     queued.side_effect = OperationalError("Error 111 connecting to localhost:6379. Connection refused.")
     with django_capture_on_commit_callbacks(execute=True):
         reply = forum.post_create(actor=dominique, thread=thread, body="Still saved")
     assert Post.objects.filter(pk=reply.pk).exists()
-    assert OutboxMessage.objects.get().sent_at is None
-    assert tasks.outbox_sweep() == 0  # Too recent: the after-commit dispatch may still be on its way.
-    age_outbox()
-    assert tasks.outbox_sweep() == 1
-    assert tasks.outbox_sweep() == 0
+    assert Delivery.objects.get().state == DeliveryState.PENDING
+    assert tasks.deliveries_send() == 1  # the beat's run, once the broker is back
+    assert tasks.deliveries_send() == 0
     assert [email.subject for email in mail.outbox] == [
         "[Agora] Dominique Petit replied in “Choosing a tent”"
     ]
@@ -230,16 +226,16 @@ def test_with_the_broker_down_the_post_is_saved_and_the_sweep_sends_the_email_la
 
 def test_a_failed_send_is_recorded_and_the_next_attempt_sends_it(camille, dominique, thread):
     forum.post_create(actor=dominique, thread=thread, body="Hello")
-    message = OutboxMessage.objects.get()
-    with (
-        mock.patch("django.core.mail.EmailMessage.send", side_effect=SMTPException("mail server away")),
-        pytest.raises(Exception, match="mail server away"),
-    ):
-        tasks.outbox_dispatch(message.pk)
+    message = Delivery.objects.get()
+    with mock.patch("django.core.mail.EmailMessage.send", side_effect=SMTPException("mail server away")):
+        assert send_due() == 0
     message.refresh_from_db()
-    assert (message.sent_at, message.attempts) == (None, 1)
+    assert (message.state, message.sent_at, message.attempts) == (DeliveryState.PENDING, None, 1)
     assert "mail server away" in message.last_error
-    assert tasks.outbox_dispatch(message.pk) is True
+    assert message.not_before > timezone.now() + timedelta(seconds=50)  # tried again in a minute
+    assert send_due() == 0
+    make_due()
+    assert send_due() == 1
     assert len(mail.outbox) == 1
 
 
@@ -247,7 +243,7 @@ def test_an_email_is_written_in_the_recipients_language_and_time_zone(dominique,
     amelie = poster(display_name="Amélie", handle="amelie", language="fr", time_zone="Pacific/Auckland")
     thread = forum.thread_create(actor=amelie, space=space, title="Quelle tente ?", body="Bonjour")
     reply = forum.post_create(actor=dominique, thread=thread, body="@amelie the green one")
-    tasks.outbox_dispatch(OutboxMessage.objects.get().pk)
+    send_due()
     email = mail.outbox[0]
     assert email.subject == "[Agora] Dominique Petit vous a mentionné dans « Quelle tente ? »"
     assert "Bonjour Amélie," in email.body
@@ -262,14 +258,14 @@ def test_members_who_turned_emails_off_get_notifications_but_no_email(camille, d
     forum.post_create(actor=dominique, thread=thread, body="@camille hello")
     forum.post_create(actor=dominique, thread=thread, body="again")
     assert Notification.objects.filter(recipient=camille).count() == 2
-    assert not OutboxMessage.objects.exists()
+    assert not Delivery.objects.exists()
 
 
 def test_a_member_without_community_state_gets_emails_by_default(dominique, space):
     newcomer = UserFactory(handle="newcomer")
     assert not MemberState.objects.filter(user=newcomer).exists()
     thread = forum.thread_create(actor=dominique, space=space, title="Hello all", body="@newcomer welcome")
-    assert OutboxMessage.objects.get().payload == {
+    assert Delivery.objects.get().payload == {
         "kind": "mention",
         "recipient": newcomer.pk,
         "post": thread.posts.get().pk,
@@ -280,17 +276,18 @@ def test_a_member_without_community_state_gets_emails_by_default(dominique, spac
 def test_a_deleted_post_sends_no_email(camille, dominique, thread):
     reply = forum.post_create(actor=dominique, thread=thread, body="oops @camille")
     Post.objects.filter(pk=reply.pk).update(state=PostState.DELETED)
-    assert tasks.outbox_dispatch(OutboxMessage.objects.get().pk) is True
+    assert send_due() == 0
     assert mail.outbox == []
-    assert OutboxMessage.objects.get().sent_at is not None
+    assert Delivery.objects.get().state == DeliveryState.SKIPPED
 
 
 def test_the_best_answer_notifies_its_author_in_app_and_by_email(camille, dominique, thread):
     answer = forum.post_create(actor=dominique, thread=thread, body="Take the green one.")
     forum.thread_mark_solution(actor=camille, thread=thread, post=answer)
     assert notifications_of(dominique) == [(NotificationKind.SOLUTION, answer.pk)]
-    solution_email = OutboxMessage.objects.get(key=f"email:solution:{answer.pk}:{dominique.pk}")
-    tasks.outbox_dispatch(solution_email.pk)
+    assert Delivery.objects.filter(kind="solution", ref=f"post:{answer.pk}", member=dominique).exists()
+    Delivery.objects.exclude(kind="solution").delete()
+    send_due()
     assert mail.outbox[0].subject == "[Agora] Your answer in “Choosing a tent” was marked as the best answer"
 
 
@@ -301,8 +298,8 @@ def test_confirming_an_email_address_welcomes_the_member_once(db):
     email_confirmed.send(sender=EmailAddress, request=request, email_address=address)
     email_confirmed.send(sender=EmailAddress, request=request, email_address=address)
     assert notifications_of(newcomer) == [(NotificationKind.WELCOME, None)]
-    message = OutboxMessage.objects.get()
-    tasks.outbox_dispatch(message.pk)
+    assert Delivery.objects.get().kind == "welcome"
+    send_due()
     assert mail.outbox[0].subject == "[Agora] Welcome to Agora!"
     assert "http://127.0.0.1:8000/" in mail.outbox[0].body
 
@@ -341,9 +338,7 @@ def test_the_notifications_page_lists_newest_first_with_what_happened(camille, d
 
 def test_names_and_titles_are_escaped_on_the_page_and_plain_in_emails(camille, space, client):
     mallory = poster(display_name="<img src=x onerror=alert(1)>", handle="mallory")
-    thread = forum.thread_create(
-        actor=mallory, space=space, title="<script>alert(1)</script> tents", body="@camille"
-    )
+    forum.thread_create(actor=mallory, space=space, title="<script>alert(1)</script> tents", body="@camille")
     client.force_login(camille)
     text = client.get(reverse("community:notifications")).text
     assert "<script>alert(1)" not in text and "<img src=x" not in text
@@ -351,7 +346,7 @@ def test_names_and_titles_are_escaped_on_the_page_and_plain_in_emails(camille, s
         "&lt;img src=x onerror=alert(1)&gt; mentioned you in “&lt;script&gt;alert(1)&lt;/script&gt; tents”"
         in text
     )
-    tasks.outbox_dispatch(OutboxMessage.objects.get(payload__post=thread.posts.get().pk).pk)
+    send_due()
     email = mail.outbox[0]
     assert (
         email.subject
@@ -473,10 +468,10 @@ def test_thread_views_are_counted_in_redis_and_flushed_exactly(camille, space):
     thread_viewed(second.pk)
     thread_viewed(999_999_999)  # A thread deleted since: ignored.
     assert Thread.objects.get(pk=first.pk).view_count == 0
-    assert tasks.flush_thread_views() == 2
+    assert community_tasks.flush_thread_views() == 2
     thread_viewed(second.pk)
-    assert tasks.flush_thread_views() == 1
-    assert tasks.flush_thread_views() == 0
+    assert community_tasks.flush_thread_views() == 1
+    assert community_tasks.flush_thread_views() == 0
     counts = dict(Thread.objects.filter(pk__in=[first.pk, second.pk]).values_list("pk", "view_count"))
     assert counts == {first.pk: 3, second.pk: 2}
 
@@ -487,8 +482,8 @@ def test_a_flush_that_died_half_way_is_finished_by_the_next_one(camille, space):
     client = thread_views._redis()
     client.rename(thread_views._views_key(), f"{thread_views._views_key()}:flushing:dead-run")
     thread_views.thread_viewed(thread.pk)
-    assert tasks.flush_thread_views() == 2  # The dead run's hash, then the new one.
-    assert tasks.flush_thread_views() == 0
+    assert community_tasks.flush_thread_views() == 2  # The dead run's hash, then the new one.
+    assert community_tasks.flush_thread_views() == 0
     assert Thread.objects.get(pk=thread.pk).view_count == 2
 
 
@@ -498,7 +493,7 @@ def test_views_are_applied_with_one_update_per_thousand_threads(camille, space):
         thread_viewed(thread.pk)
     version = Space.objects.get(pk=space.pk).version
     with CaptureQueriesContext(connection) as queries:
-        assert tasks.flush_thread_views() == 1001
+        assert community_tasks.flush_thread_views() == 1001
     assert sum("SET view_count" in query["sql"] for query in queries.captured_queries) == 2
     # The space's list shows view counts: its shared pages are rendered afresh.
     assert Space.objects.get(pk=space.pk).version == version + 2
@@ -512,7 +507,7 @@ def test_reading_a_thread_page_counts_a_view_without_writing_the_thread(thread, 
     assert not [
         q for q in queries.captured_queries if "UPDATE" in q["sql"] and "community_thread" in q["sql"]
     ]
-    tasks.flush_thread_views()
+    community_tasks.flush_thread_views()
     assert Thread.objects.get(pk=thread.pk).view_count == 2
 
 

@@ -26,8 +26,9 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
-from community.models import OutboxMessage, Post, Space
+from community.models import Post, Space
 from community.services import forum
+from mailings.models import Delivery
 from tests.community.test_forum import accept_netiquette
 from tests.conftest import database_url
 from tests.factories import UserFactory
@@ -174,8 +175,8 @@ def test_with_redis_stopped_pages_answer_writes_are_saved_and_sign_in_is_refused
     assert status == 200 and "Bruno Bernard" in overlay
     assert reply(reader, thread, "Saved while Redis is away.") == 302
     saved = Post.objects.get(thread=thread, body_md="Saved while Redis is away.")
-    # The author's e-mail waits in the outbox for the sweep, once the broker is back.
-    assert OutboxMessage.objects.filter(sent_at__isnull=True).exists()
+    # The author's e-mail waits as a delivery row for mailings' next run, once the broker is back.
+    assert Delivery.objects.filter(state="pending").exists()
     # Sign-in limits live in Redis and fail closed: a clear refusal, not an error page.
     status, page = visitor.request("/accounts/login/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
@@ -216,7 +217,7 @@ def test_with_redis_stopped_events_answer_and_a_registration_is_saved_with_its_e
     )
     assert status == 302
     assert Registration.objects.get(event=event, member=member).status == "going"
-    # The confirmation waits in the outbox for the sweep, once the broker is back.
-    assert OutboxMessage.objects.filter(key__startswith="event:registered:", sent_at__isnull=True).exists()
+    # The confirmation waits as a delivery row for mailings' next run, once the broker is back.
+    assert Delivery.objects.filter(ref__startswith="registered:", state="pending").exists()
     doomed.start()
     assert "Traceback" not in log.read_text()

@@ -76,6 +76,7 @@ def test_a_flag_leads_to_a_removal_a_statement_of_reasons_and_an_upheld_appeal(
     expect(sacha.get_by_role("heading", name=french("The content, as members see it"))).to_be_visible()
     expect(sacha.get_by_text("Je voudrais me mettre au vélo.")).to_be_visible()  # the post before it
     expect(sacha.get_by_text("Insulte envers Léa.")).to_be_visible()
+    sacha.wait_for_load_state("load")  # the shortcuts' deferred script has run
     sacha.locator("body").press("r")  # keyboard shortcut: remove
     expect(sacha.get_by_label(french("Remove"), exact=True)).to_be_checked()
     sacha.get_by_label(french("Rule of the netiquette")).select_option(label=RULE_ONE)

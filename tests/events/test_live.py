@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from community.models import Notification, OutboxMessage
+from community.models import Notification
 from events.models import (
     Audience,
     ContestDraw,
@@ -21,6 +21,7 @@ from events.models import (
     SurveyResponse,
 )
 from events.services import aftermath, contributions, registrations
+from mailings.models import Delivery
 from moderation.models import Case, DecisionAction, NetiquetteRule, Notice
 from moderation.services import case_decide, flag_create
 from moderation.services.sanctions import sanction_apply
@@ -237,7 +238,7 @@ def test_attendees_are_asked_once_and_the_team_sees_the_results(client, communit
     assert aftermath.surveys_offer() == 1
     assert aftermath.surveys_offer() == 0
     assert Notification.objects.filter(kind="ev_survey", recipient=came).count() == 1
-    assert OutboxMessage.objects.filter(key__startswith="event:survey:").count() == 1
+    assert Delivery.objects.filter(ref__startswith="survey:").count() == 1
     client.force_login(absent)
     assert client.get(reverse("events:survey", args=[event.pk])).status_code == 403
     client.force_login(came)

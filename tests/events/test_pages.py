@@ -17,13 +17,13 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from accounts.roles import AMBASSADORS
-from community.models import Notification, OutboxMessage, Space, Visibility
-from community.services.notifications import outbox_send
+from community.models import Notification, Space, Visibility
 from events.models import Audience, EventFormat, EventKind, Registration
 from events.services import aftermath, feeds, planning, registrations
 from events.tickets import ticket_token, ticket_url
 from tests.events.helpers import published_event
 from tests.factories import UserFactory
+from tests.mail import send_due
 from tests.pages import page_with_overlay
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +34,7 @@ def htmx_post(client, url: str, data: dict | None = None):
 
 
 def send_outbox() -> list:
-    for pk in OutboxMessage.objects.filter(sent_at__isnull=True).values_list("pk", flat=True):
-        outbox_send(message_id=pk)
+    send_due()
     return mail.outbox
 
 

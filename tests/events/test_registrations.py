@@ -135,7 +135,7 @@ def test_a_private_event_does_not_exist_for_others(db):
 
 
 def test_a_member_promoted_twice_is_told_twice(db):
-    from community.models import OutboxMessage
+    from mailings.models import Delivery
 
     event = published_event(capacity=1)
     holder, waiting = UserFactory(), UserFactory()
@@ -146,5 +146,5 @@ def test_a_member_promoted_twice_is_told_twice(db):
             registrations.registration_cancel(
                 actor=member, registration=Registration.objects.get(member=member)
             )
-    told = OutboxMessage.objects.filter(key__startswith="event:promoted:", payload__recipient=waiting.pk)
+    told = Delivery.objects.filter(ref__startswith="promoted:", member=waiting)
     assert told.count() == 2

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from community.models import Notification, OutboxMessage
+from community.models import Notification
 from events.models import EventReminder, Registration
 from events.services import notices, planning, registrations
 from events.tasks import reminders_send
+from mailings.models import Delivery
 from tests.concurrency import at_once
 from tests.events.helpers import published_event
 from tests.factories import UserFactory
@@ -66,7 +67,7 @@ def test_two_beats_at_once_send_each_reminder_once():
     sent = at_once(lambda _n: notices.reminders_send(batch_size=7), range(4))
     assert sum(sent) == 40
     assert Notification.objects.filter(kind="ev_reminder").count() == 40
-    assert OutboxMessage.objects.filter(key__startswith="event:reminder:").count() == 40
+    assert Delivery.objects.filter(ref__startswith="reminder:").count() == 40
 
 
 @pytest.mark.django_db(transaction=True)
@@ -75,20 +76,20 @@ def test_a_real_worker_sends_each_reminder_once_even_when_the_message_is_doubled
     members = [UserFactory() for _ in range(5)]
     for person in members:
         registrations.registration_register(actor=person, event=event)
-    OutboxMessage.objects.update(sent_at=timezone.now())  # the confirmations are not this test's
+    Delivery.objects.update(state="sent")  # the confirmations are not this test's
     make_due(event)
     reminders_send.apply_async(queue=celery_worker.queue)
     reminders_send.apply_async(queue=celery_worker.queue)  # a duplicated beat message
     celery_worker.wait_for(
         lambda: (
             not EventReminder.objects.filter(sent_at__isnull=True).exists()
-            and not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
+            and not Delivery.objects.filter(state__in=["pending", "sending"]).exists()
         ),
         what="send the reminders",
     )
     assert Notification.objects.filter(kind="ev_reminder").count() == 5
-    reminders = OutboxMessage.objects.filter(key__startswith="event:reminder:")
-    assert reminders.count() == 5 and not reminders.filter(last_error__gt="").exists()
+    reminders = Delivery.objects.filter(ref__startswith="reminder:")
+    assert reminders.count() == 5 and set(reminders.values_list("state", flat=True)) == {"sent"}
 
 
 @pytest.mark.django_db
@@ -103,4 +104,4 @@ def test_a_reminder_already_sent_is_sent_again_for_the_new_date_after_a_reschedu
     planning.event_save(actor=UserFactory(is_superuser=True), event=event)
     make_due(event)
     assert notices.reminders_send() == 1
-    assert OutboxMessage.objects.filter(key__startswith="event:reminder:").count() == 2
+    assert Delivery.objects.filter(ref__startswith="reminder:").count() == 2

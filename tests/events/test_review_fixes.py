@@ -12,9 +12,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from community.models import Notification, OutboxMessage, Space, Visibility
+from community.models import Notification, Space, Visibility
 from events.models import Audience, EventReminder, EventState, Registration
 from events.services import notices, planning, registrations
+from mailings.models import Delivery
 from tests.events.helpers import published_event
 from tests.factories import UserFactory
 
@@ -27,10 +28,7 @@ def test_a_member_going_to_two_events_gets_each_ones_reminder(member):
         registrations.registration_register(actor=member, event=event)
     EventReminder.objects.update(due_at=timezone.now() - timedelta(seconds=1))
     assert notices.reminders_send() == 2
-    assert (
-        OutboxMessage.objects.filter(key__startswith="event:reminder:", payload__recipient=member.pk).count()
-        == 2
-    )
+    assert Delivery.objects.filter(ref__startswith="reminder:", member=member).count() == 2
 
 
 def test_the_visitors_copy_of_the_events_page_never_lists_members_spaces(client, member):

@@ -10,12 +10,12 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from community.models import MemberState, OutboxMessage
+from community.models import MemberState
 from community.services import forum
-from community.services.notifications import outbox_send
 from mailings.lists import unsubscribe_token
 from tests.community.test_forum import accept_netiquette
 from tests.factories import UserFactory
+from tests.mail import send_due
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +29,7 @@ def reply_email(space_factory=None):
     thread = forum.thread_create(actor=author, space=space, title="Une question", body="Bonjour ?")
     forum.post_create(actor=replier, thread=thread, body="Voici ma réponse.")
     mail.outbox.clear()
-    for message in OutboxMessage.objects.filter(sent_at__isnull=True):
-        outbox_send(message_id=message.pk)
+    send_due()
     return author, mail.outbox[-1]
 
 

@@ -17,6 +17,7 @@ from accounts.roles import AMBASSADORS, COMMUNITY_MANAGERS
 from community.models import MemberState, Post, PostState, Space, Thread
 from community.services import forum
 from community.services.moderation import thread_moderate
+from mailings.models import Delivery
 from moderation import services
 from moderation.models import (
     Appeal,
@@ -38,6 +39,7 @@ from moderation.permissions import member_can_flag, member_can_post
 from moderation.selectors import active_points
 from tests.concurrency import at_once
 from tests.factories import UserFactory, user_with_role
+from tests.mail import send_due
 from tests.pages import thread_page_with_overlay
 
 pytestmark = pytest.mark.django_db
@@ -236,7 +238,8 @@ def test_removing_hides_the_post_adds_points_and_sends_a_statement_of_reasons(
     assert active_points(author.pk) == 1
     assert Sanction.objects.get(user=author).kind == SanctionKind.WARNING
     notice = Notice.objects.get(recipient=author)
-    assert notice.kind == "statement" and notice.emailed_at is None  # sent by the worker (tested there)
+    assert notice.kind == "statement"
+    assert Delivery.objects.get(kind="moderation_notice").state == "pending"  # sent by the worker
     audit = AuditEntry.objects.get(action="remove")
     assert (audit.rule_number, audit.visibility_before, audit.visibility_after) == (1, "visible", "removed")
     assert audit.actor == community_manager
@@ -439,9 +442,10 @@ def test_the_statement_email_is_sent_once_in_the_authors_language(reply, rules, 
         sanction="warning",
     )
     mail.outbox.clear()
-    notice = Notice.objects.get(decision=decision)
-    assert services.notice_send(notice_id=notice.pk)
-    assert not services.notice_send(notice_id=notice.pk)
+    assert Notice.objects.filter(decision=decision).exists()
+    assert send_due() == 1
+    assert send_due() == 0
+    assert len(mail.outbox) == 1
     body = mail.outbox[0].body
     assert mail.outbox[0].to == [author.email]
     assert "Respect et courtoisie" in body and "Attaque personnelle." in body
@@ -449,17 +453,17 @@ def test_the_statement_email_is_sent_once_in_the_authors_language(reply, rules, 
     assert "/moderation/notices/" in body and "?t=" in body
 
 
-def test_the_sweep_sends_statements_the_dispatch_missed(reply, rules):
+def test_a_banned_author_still_gets_the_statement_of_reasons(reply, rules, author):
     flag(UserFactory(), reply, rules[1])
     services.case_decide(
         actor=user_with_role(COMMUNITY_MANAGERS), case=Case.objects.get(), action="remove", rule=rules[1],
-        explanation="Insult.", sanction="warning",
+        explanation="Insult.", sanction="ban", override_reason="Threats before.",
     )  # fmt: skip
-    Notice.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+    author.refresh_from_db()
+    assert not author.is_active
     mail.outbox.clear()
-    assert services.notices_sweep() == 1
-    assert services.notices_sweep() == 0
-    assert len(mail.outbox) == 1
+    assert send_due() == 1
+    assert mail.outbox[0].to == [author.email]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -468,8 +472,8 @@ def test_a_real_worker_emails_the_statement(celery_worker):
 
     from django.apps import apps
 
+    from mailings.tasks import deliveries_send
     from moderation.models import NetiquetteRule
-    from moderation.tasks import notice_send
 
     import_module("moderation.migrations.0002_netiquette_defaults").seed_netiquette(apps, None)
     rule = NetiquetteRule.objects.get(number=5)
@@ -482,9 +486,9 @@ def test_a_real_worker_emails_the_statement(celery_worker):
         explanation="Off topic.",
     )  # fmt: skip
     notice = Notice.objects.get(decision=decision)
-    notice_send.apply_async(args=[notice.pk], queue=celery_worker.queue)
+    deliveries_send.apply_async(queue=celery_worker.queue)
     celery_worker.wait_for(
-        lambda: Notice.objects.filter(pk=notice.pk, emailed_at__isnull=False).exists(),
+        lambda: Delivery.objects.filter(kind="moderation_notice", ref=str(notice.pk), state="sent").exists(),
         what="e-mail the notice",
     )
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import F
 
-from mailings.lists import LISTS, token_member
-from mailings.models import AddressState, Consent, SuppressionReason
+from mailings.models import AddressState, SuppressionReason
 
 # Soft bounces (a full mailbox, a server down) in a row before the address is suppressed.
 SOFT_BOUNCE_LIMIT = 5
@@ -64,32 +63,3 @@ def delivery_event_record(*, address: str, event_type: str, detail: str = "") ->
 def suppression_lift(*, address: str) -> None:
     """The team lifts a suppression (the member fixed their mailbox): mail is sent again."""
     AddressState.objects.filter(address=_normal(address)).update(suppressed="", soft_bounces=0)
-
-
-WORDING_VERSION = "1"
-
-
-@transaction.atomic
-def consent_record(*, member_id: int, list_key: str, given: bool, source: str) -> None:
-    Consent.objects.create(
-        member_id=member_id, list_key=list_key, given=given, wording_version=WORDING_VERSION, source=source
-    )
-
-
-@transaction.atomic
-def list_unsubscribe(*, list_key: str, token: str, source: str = "one-click") -> bool:
-    """Take the token's member off the list at once, and record the withdrawal; False for a forged
-    token. Needs no session: the signed token is the proof."""
-    member_id = token_member(list_key, token)
-    if member_id is None:
-        return False
-    LISTS[list_key].unsubscribe(member_id)
-    consent_record(member_id=member_id, list_key=list_key, given=False, source=source)
-    return True
-
-
-def consent_history(member_id: int) -> list[dict]:
-    """The member's consents, oldest first, for their data export."""
-    rows = Consent.objects.filter(member_id=member_id).order_by("created_at", "pk")
-    fields = ("list_key", "given", "wording_version", "source", "created_at")
-    return list(rows.values(*fields))

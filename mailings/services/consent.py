@@ -1,0 +1,56 @@
+"""Consent as a history: each choice to receive a list or to leave it is a row (member, list, given or
+withdrawn, the wording's version, where, when); a member's current choice is their latest row."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+
+from mailings.lists import LISTS, token_member
+from mailings.models import Consent
+
+WORDING_VERSION = "1"
+
+
+@transaction.atomic
+def consent_record(*, member_id: int, list_key: str, given: bool, source: str) -> None:
+    Consent.objects.create(
+        member_id=member_id, list_key=list_key, given=given, wording_version=WORDING_VERSION, source=source
+    )
+
+
+@transaction.atomic
+def list_unsubscribe(*, list_key: str, token: str, source: str = "one-click") -> bool:
+    """Take the token's member off the list at once, and record the withdrawal; False for a forged
+    token. Needs no session: the signed token is the proof."""
+    member_id = token_member(list_key, token)
+    if member_id is None:
+        return False
+    LISTS[list_key].unsubscribe(member_id)
+    consent_record(member_id=member_id, list_key=list_key, given=False, source=source)
+    return True
+
+
+def consent_history(member_id: int) -> list[dict]:
+    """The member's consents, oldest first, for their data export."""
+    rows = Consent.objects.filter(member_id=member_id).order_by("created_at", "pk")
+    fields = ("list_key", "given", "wording_version", "source", "created_at")
+    return list(rows.values(*fields))
+
+
+def members_consenting(list_key: str, member_ids: set[int]) -> set[int]:
+    """Among these members, those whose latest choice for the list is "given" (one query)."""
+    latest = Consent.objects.filter(member_id=OuterRef("member_id"), list_key=list_key).order_by(
+        "-created_at", "-pk"
+    )
+    rows = (
+        Consent.objects.filter(list_key=list_key, member_id__in=member_ids)
+        .filter(pk=Subquery(latest.values("pk")[:1]), given=True)
+        .values_list("member_id", flat=True)
+    )
+    return set(rows)
+
+
+def consent_given(member_id: int, list_key: str) -> bool:
+    latest = Consent.objects.filter(member_id=member_id, list_key=list_key).order_by("-created_at", "-pk")
+    return bool(latest.values_list("given", flat=True).first())

@@ -1,0 +1,26 @@
+"""Celery tasks of mailings: thin wrappers over services; each derives its work from the database."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from core.tasks import DISPATCH_ERRORS
+from mailings.services import delivery
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="mailings.deliveries_send", acks_late=True, reject_on_worker_lost=True)
+def deliveries_send() -> int:
+    """Send the e-mails due: queued after each write, and by beat every minute (what a lost message,
+    a broker outage or a killed worker left). When its time is up with work left, it queues its
+    successor, so a large send carries on at once; runs side by side never send a row twice."""
+    sent, more = delivery.deliveries_send()
+    if more:
+        try:
+            deliveries_send.delay()
+        except DISPATCH_ERRORS:
+            logger.warning("Broker unreachable: the rest of the send waits for the next minute's run")
+    return sent
