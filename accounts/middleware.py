@@ -2,6 +2,8 @@ import zoneinfo
 
 from django.utils import timezone, translation
 
+from accounts.services import member_seen
+
 
 class MemberPreferencesMiddleware:
     """A signed-in member sees the site in their own language and time zone, wherever they sign in."""
@@ -14,6 +16,8 @@ class MemberPreferencesMiddleware:
         if user.is_authenticated and user.language:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
+        if user.is_authenticated:
+            member_seen(user)
         if user.is_authenticated and user.time_zone:
             timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
         else:

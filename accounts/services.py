@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -172,3 +173,13 @@ def member_active_set(*, user_id: int, active: bool) -> None:
         user.is_active = active
         user.save(update_fields=["is_active"])
         public_profile_changed(user.pk)
+
+
+def member_seen(user: User) -> None:
+    """Record the member's visit, at most once a day (the user row is already loaded for the request,
+    so the other requests of the day cost nothing)."""
+    now = timezone.now()
+    if user.last_seen_at is not None and user.last_seen_at.date() == now.date():
+        return
+    User.objects.filter(pk=user.pk).update(last_seen_at=now)
+    user.last_seen_at = now

@@ -8,7 +8,11 @@ def register_email_lists() -> None:
     from community.services.members import email_list_leave
     from mailings.lists import MailingList, list_register, preferences_register
 
-    labels = {"replies": _("Replies in threads you follow"), "mentions": _("Mentions of your @handle")}
+    labels = {
+        "replies": _("Replies in threads you follow"),
+        "mentions": _("Mentions of your @handle"),
+        "digest": _("The digest of what you missed"),
+    }
     for key, label in labels.items():
         leave = partial(lambda member_id, key: email_list_leave(member_id=member_id, list_key=key), key=key)
         list_register(MailingList(key=key, label=label, unsubscribe=leave))
@@ -28,6 +32,12 @@ def register_emails() -> None:
         NotificationKind.WELCOME,
     ):
         kind_register(MessageKind(key=str(kind), build=one_by_one(notification_email)))
+    # The digest: mailings builds and sends it with the forum's blocks and the member's frequency.
+    from community import digest
+    from mailings.digests import KIND, digest_build
+
+    kind_register(MessageKind(key=KIND, build=digest_build, bulk=True))
+    digest.register()
 
 
 class CommunityConfig(AppConfig):
@@ -53,3 +63,6 @@ class CommunityConfig(AppConfig):
         # Replies and mentions e-mails carry a one-click unsubscribe (mailings).
         register_email_lists()
         register_emails()
+        from community import newsletter  # the newsletter's picks and its "followers of a space" audience
+
+        newsletter.register()

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BIO_MAX, DISPLAY_NAME_MAX, HANDLE_MAX, handle_validator
 from community.models import POST_MAX, TITLE_MAX, DigestFrequency, Invitation, Thread
+from mailings.lists import NEWSLETTER_OPT_IN
 
 BODY_HELP = _(
     "Markdown: **bold**, *italic*, [link](https://…), lists, > quotes, `code`. Mention with @handle."
@@ -114,8 +115,15 @@ class MemberSettingsForm(forms.Form):
     email_on_mention = forms.BooleanField(label=_("E-mail me when someone mentions me"), required=False)
     email_on_reply = forms.BooleanField(label=_("E-mail me replies in threads I follow"), required=False)
     digest = forms.ChoiceField(
-        label=_("Digest of what I missed"), choices=DigestFrequency.choices, widget=forms.RadioSelect
+        label=_("Digest of what I missed"),
+        choices=DigestFrequency.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Sent in the morning after each period, in your time zone; not sent when you came to the site "
+            "since the period began, nor when there is nothing new for you."
+        ),
     )
+    newsletter = forms.BooleanField(label=NEWSLETTER_OPT_IN, required=False)
 
     def clean_display_name(self) -> str:
         name = self.cleaned_data["display_name"].strip()

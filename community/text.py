@@ -1,15 +1,24 @@
-"""User text: Markdown rendered once on write, then cleaned by the one allowlist sanitiser."""
+"""User text of the forum: Markdown rendered once on write (core.text, with @mentions on top), then
+cleaned by the one allowlist sanitiser; and the accent folding search shares with the database."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
-import nh3
 from django.urls import reverse
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
+
+from core.text import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    URL_SCHEMES,
+    headings_shifted,
+    markdown_parser,
+    sanitize_html,
+)
+
+__all__ = ["ALLOWED_ATTRIBUTES", "ALLOWED_TAGS", "URL_SCHEMES", "sanitize_html"]
 
 # PostgreSQL's translate() folds these so that search is accent-insensitive without the unaccent
 # extension (the embedded PostgreSQL ships no contrib modules); Python folds queries the same way.
@@ -19,52 +28,15 @@ UNACCENTED = "".join(_SPECIAL.get(ch) or unicodedata.normalize("NFKD", ch)[0] fo
 
 _FOLD = str.maketrans(ACCENTED, UNACCENTED)
 
-ALLOWED_TAGS = {
-    "a", "p", "br", "hr", "strong", "em", "del", "s", "code", "pre", "blockquote",
-    "ul", "ol", "li", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title", "class"},
-    "th": {"align"},
-    "td": {"align"},
-    "ol": {"start"},
-    "code": {"class"},
-}
-URL_SCHEMES = {"http", "https", "mailto"}
 MENTION_RE = re.compile(r"(?<![\w@/])@([\w.\-]{2,60})", re.UNICODE)
 
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
-    ["table", "strikethrough"]
-)
-
-
-def _image_as_link(tokens, idx, options, env) -> str:
-    """Images become links to them: an <img> would load on every reader's page, and a same-site one
-    would send a GET in their name (an invitation link, a view count) just by being seen."""
-    token = tokens[idx]
-    src = escapeHtml(token.attrGet("src") or "")
-    label = escapeHtml(token.content or token.attrGet("src") or "")
-    return f'<a href="{src}">{label}</a>'
-
-
-_markdown.renderer.rules["image"] = _image_as_link
+# The project's parser (core.text) with the forum's @mentions on top.
+_markdown = markdown_parser()
 
 
 def fold(text: str) -> str:
     """Lower-case and strip accents exactly as the database's search columns do."""
     return text.lower().translate(_FOLD)
-
-
-def sanitize_html(html: str) -> str:
-    """The project's one HTML cleaner (nh3, an allowlist): only http, https, mailto and relative links."""
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel="nofollow ugc noopener",
-        strip_comments=True,
-    )
 
 
 def _link_mentions(state) -> None:
@@ -118,8 +90,7 @@ def render_markdown(source: str, mentions: dict[str, tuple[str, int]] | None = N
     the member's profile by id, which outlive a change of handle.
     """
     html = _markdown.render(source, {"mentions": mentions or {}})
-    html = re.sub(r"<(/?)h1>", r"<\1h2>", html)
-    return sanitize_html(html)
+    return sanitize_html(headings_shifted(html))
 
 
 def clean_text(value: str) -> str:

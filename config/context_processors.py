@@ -2,6 +2,7 @@ from django.http import HttpRequest
 
 from accounts.permissions import can_use_admin, can_view_reporting, is_ambassador, is_community_manager
 from core.branding import branding_get
+from mailings.permissions import can_manage_newsletter
 
 
 def site(request: HttpRequest) -> dict:
@@ -12,4 +13,5 @@ def site(request: HttpRequest) -> dict:
         "nav_can_admin": can_use_admin(user),
         "nav_can_reporting": can_view_reporting(user),
         "nav_can_welcome": is_community_manager(user) or is_ambassador(user),
+        "nav_can_newsletter": can_manage_newsletter(user),
     }

@@ -181,7 +181,7 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
+ACCOUNT_SIGNUP_FORM_CLASS = "mailings.signup.SignupForm"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_RATE_LIMITS = {
@@ -249,6 +249,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # At most this many e-mails a minute, all workers together (0: as fast as the server takes them), so a
 # large newsletter does not trip the provider's limits; notifications go first whatever is queued.
 MAILINGS_RATE_PER_MINUTE = int(env("MAILINGS_RATE_PER_MINUTE", "0"))
+# Digests go out from this hour, in each member's time zone, the morning after their period ends.
+MAILINGS_DIGEST_HOUR = int(env("MAILINGS_DIGEST_HOUR", "8"))
 # An e-mail still "sending" this long after a worker took it is taken again (the worker died).
 MAILINGS_CLAIM_TIMEOUT = int(env("MAILINGS_CLAIM_TIMEOUT", "600"))
 # Where the site lives, for absolute links in e-mails (sent by workers, outside any request).
@@ -318,6 +320,10 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "agora.heartbeat", "schedule": 30.0},
     "reporting-rollup": {"task": "reporting.rollup_recent_days", "schedule": 3600.0},
     "mailings-deliveries-send": {"task": "mailings.deliveries_send", "schedule": 60.0},
+    "mailings-newsletters-start": {"task": "mailings.newsletters_start", "schedule": 60.0},
+    # Each quarter of an hour: the digests whose period just ended where members live (time zones
+    # with half-hour offsets included), from MAILINGS_DIGEST_HOUR local time.
+    "mailings-digests-queue": {"task": "mailings.digests_queue", "schedule": crontab(minute="*/15")},
     "community-flush-thread-views": {"task": "community.flush_thread_views", "schedule": 60.0},
     # At night (CELERY_TIMEZONE): the threads quiet for longer than their space allows are archived.
     "community-archive-inactive-threads": {

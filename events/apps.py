@@ -9,6 +9,7 @@ class EventsConfig(AppConfig):
     def ready(self) -> None:
         from community.archive import archive_section_register
         from community.sidebar import section_register
+        from events import digest as events_digest
         from events.emails import event_email
         from events.moderation_adapters import register_adapters
         from events.sections import archive_events_section, next_events_section
@@ -19,3 +20,5 @@ class EventsConfig(AppConfig):
         section_register(next_events_section)
         archive_section_register(archive_events_section)
         register_adapters()
+        # Upcoming events in members' digests and the newsletter (mailings).
+        events_digest.register()

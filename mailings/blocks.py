@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,11 @@ class Period:
     start: datetime
     end: datetime
     frequency: str
+
+    @property
+    def last_day(self) -> datetime:
+        """The period's last day (its end is the next day's midnight)."""
+        return self.end - timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -70,8 +75,9 @@ class PickSource:
     template: str
     # The picker: what matches the query that the actor may put in a newsletter (public items only).
     search: Callable[[object, str], list[Pick]]
-    # At send time, for the picked refs and a batch of members: member pk → the block's context with
-    # only what that member may see (an item since hidden or removed is left out).
+    # At send time, for the picked refs and a batch of members: member pk → {"items": [Pick, …]} with
+    # only what that member may see (an item since hidden or removed is left out); `template` renders
+    # them ({"picks": [Pick, …], "label": label}), their URLs already through the click redirect.
     build: Callable[[list[str], list], dict[int, dict]]
 
 

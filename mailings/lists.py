@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,12 @@ LISTS: dict[str, MailingList] = {}
 
 def list_register(mailing_list: MailingList) -> None:
     LISTS[mailing_list.key] = mailing_list
+
+
+# The words of the newsletter's opt-in, at sign-up and in the settings; a change of meaning bumps
+# mailings.services.consent.WORDING_VERSION, which each consent row keeps.
+NEWSLETTER = "newsletter"
+NEWSLETTER_OPT_IN = _("Send me the community's newsletter (about once a month); I can leave it at any time.")
 
 
 # The page where a member chooses all their e-mails (community registers its settings page's URL name).

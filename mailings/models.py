@@ -115,3 +115,111 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.ref} → {self.member_id}"
+
+
+# The newsletter ----------------------------------------------------------------------------------------
+
+
+class NewsletterState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SCHEDULED = "scheduled", _("Scheduled")
+    QUEUEING = "queueing", _("Preparing the send")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# What the community team may still change: the text, the audience, the date.
+EDITABLE = [NewsletterState.DRAFT, NewsletterState.CANCELLED]
+
+
+class Newsletter(models.Model):
+    """One issue of the community manager's newsletter. Its state moves by conditional updates only
+    (services.newsletters), so a cancel racing the start of the send is settled by the database: the
+    first to change the row wins and the other finds it no longer in the state it expected."""
+
+    subject = models.CharField(_("subject"), max_length=150)
+    preheader = models.CharField(
+        _("preheader"),
+        max_length=150,
+        blank=True,
+        help_text=_("The line mail programs show after the subject."),
+    )
+    intro_md = models.TextField(_("introduction"), max_length=20_000, blank=True)
+    intro_html = models.TextField(editable=False, blank=True)
+    # Hand-picked items, as the picker showed them: [{source, ref, title, excerpt, url}, …]. What each
+    # member receives is built again at send time by the item's source (a hidden item is left out).
+    picks = models.JSONField(default=list, blank=True)
+    include_events = models.BooleanField(_("upcoming events"), default=False)
+    include_figures = models.BooleanField(_("figures of the month"), default=False)
+    # A key of mailings.audiences.AUDIENCES and its value (a group's id, a language, a space's id).
+    audience = models.CharField(_("audience"), max_length=20, default="everyone")
+    audience_value = models.CharField(_("audience value"), max_length=100, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=NewsletterState.choices, default=NewsletterState.DRAFT
+    )
+    scheduled_for = models.DateTimeField(_("send at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("newsletter issue")
+        verbose_name_plural = _("newsletter issues")
+        indexes = [
+            # The beat's minute: issues due to start, and issues being prepared or sent.
+            models.Index(
+                fields=["state", "scheduled_for"],
+                condition=Q(state__in=["scheduled", "queueing", "sending"]),
+                name="mailings_newsletter_active",
+            ),
+            # The archive: sent issues, newest first.
+            models.Index(
+                fields=["-finished_at"], condition=Q(state="sent"), name="mailings_newsletter_archive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    @property
+    def editable(self) -> bool:
+        return self.state in EDITABLE
+
+
+class NewsletterLink(models.Model):
+    """A link of an issue: e-mails point to the click redirect, which goes to this URL only (never to
+    a URL given in the request: no open redirect) and counts the click."""
+
+    issue = models.ForeignKey(Newsletter, on_delete=models.CASCADE, related_name="links")
+    url = models.URLField(max_length=2000)
+    position = models.PositiveSmallIntegerField(default=0)
+    click_count = models.PositiveIntegerField(_("clicks"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["issue", "url"], name="mailings_newsletter_link_once")]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class NewsletterClick(models.Model):
+    """A member's first click on a link: counts the link's unique clicks."""
+
+    link = models.ForeignKey(NewsletterLink, on_delete=models.CASCADE, related_name="clicks")
+    member = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["link", "member"], name="mailings_newsletter_click_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.link_id} ← {self.member_id}"

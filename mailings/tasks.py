@@ -7,7 +7,7 @@ import logging
 from celery import shared_task
 
 from core.tasks import DISPATCH_ERRORS
-from mailings.services import delivery
+from mailings.services import delivery, newsletters
 
 logger = logging.getLogger(__name__)
 
@@ -24,3 +24,19 @@ def deliveries_send() -> int:
         except DISPATCH_ERRORS:
             logger.warning("Broker unreachable: the rest of the send waits for the next minute's run")
     return sent
+
+
+@shared_task(name="mailings.newsletters_start", acks_late=True, reject_on_worker_lost=True)
+def newsletters_start() -> int:
+    """Every minute (beat), and after "send now": start the newsletter issues due, write their
+    delivery rows, and mark sent the ones with nothing left to send. Runs side by side double nothing."""
+    return newsletters.newsletters_start()
+
+
+@shared_task(name="mailings.digests_queue", acks_late=True, reject_on_worker_lost=True)
+def digests_queue() -> int:
+    """Every quarter of an hour (beat): write the digests due where members live (once per member and
+    period, whatever reruns or doubled messages), then hand them to the send."""
+    from mailings.digests import digests_queue as queue
+
+    return queue()

@@ -18,6 +18,9 @@ def unsubscribe(request: HttpRequest, list_key: str, token: str) -> HttpResponse
         raise Http404
     context = {"list": LISTS[list_key], "done": False}
     if request.method == "POST":
-        services.list_unsubscribe(list_key=list_key, token=token)
+        # The newsletter's link names its issue: its status page counts who left from it.
+        issue = request.GET.get("issue", "")
+        source = f"one-click:issue-{int(issue)}" if issue.isdigit() and len(issue) < 12 else "one-click"
+        services.list_unsubscribe(list_key=list_key, token=token, source=source)
         context["done"] = True
     return render(request, "mailings/unsubscribe.html", context)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from accounts.services import role_grant
 
@@ -24,6 +25,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     # English by default so assertions read naturally; French tests set "fr" or "" (follow the browser).
     language = "en"
     password = factory.django.Password(PASSWORD)
+    # Seen today: a page's first request of the day records the visit (one more query), not pinned here.
+    last_seen_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation
     def verified_email(self, create: bool, extracted: bool | None, **kwargs) -> None:

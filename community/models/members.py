@@ -13,6 +13,7 @@ class DigestFrequency(models.TextChoices):
     NEVER = "never", _("Never")
     DAILY = "daily", _("Daily")
     WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
 
 
 class MemberState(models.Model):

@@ -210,6 +210,7 @@ def member_data_export(user: User, absolute: Callable[[str], str]) -> Iterator[s
         "time_zone": user.time_zone,
         "date_joined": user.date_joined,
         "last_login": user.last_login,
+        "last_seen_at": user.last_seen_at,
         "avatar_url": absolute(user.avatar_url) if user.avatar_url else None,
         "email_addresses": [
             {"email": a.email, "verified": a.verified, "primary": a.primary}

@@ -30,6 +30,8 @@ from community.models import (
 )
 from community.selectors.members import invitations_active_q
 from community.services import visibility
+from mailings.lists import NEWSLETTER
+from mailings.services import consent_given, consent_record
 from moderation import services as moderation
 from moderation.permissions import member_can_post
 from moderation.screening import screen_text
@@ -71,7 +73,8 @@ EMAIL_LISTS = {"replies": "email_on_reply", "mentions": "email_on_mention"}
 def email_list_leave(*, member_id: int, list_key: str) -> None:
     """The member leaves one of the forum's e-mails (from a message's unsubscribe link)."""
     MemberState.objects.get_or_create(user_id=member_id)
-    MemberState.objects.filter(user_id=member_id).update(**{EMAIL_LISTS[list_key]: False})
+    change = {"digest": DigestFrequency.NEVER} if list_key == "digest" else {EMAIL_LISTS[list_key]: False}
+    MemberState.objects.filter(user_id=member_id).update(**change)
 
 
 def member_settings_update(
@@ -88,6 +91,7 @@ def member_settings_update(
     email_on_mention: bool,
     email_on_reply: bool,
     digest: str,
+    newsletter: bool | None = None,
 ) -> None:
     """The settings page in one transaction: profile, picture and preferences are saved all or none.
 
@@ -120,6 +124,9 @@ def member_settings_update(
             email_on_reply=email_on_reply,
             digest=digest,
         )
+        if newsletter is not None and newsletter != consent_given(user.pk, NEWSLETTER):
+            # Each change of mind is kept, with where it was made (the data export shows them).
+            consent_record(member_id=user.pk, list_key=NEWSLETTER, given=newsletter, source="settings")
         if screening is not None:
             held = PostState.PENDING if screening.held else PostState.VISIBLE
             MemberState.objects.filter(pk=user.pk).update(bio_state=held)

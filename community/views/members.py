@@ -33,6 +33,8 @@ from community.services import members as services
 from core.branding import branding_get
 from core.forms import form_errors_add
 from core.pagecache import anonymous_page_cache
+from mailings.lists import NEWSLETTER
+from mailings.services import consent_given
 from moderation.permissions import member_can_post
 
 INVITATION_SESSION_KEY = "community:invitation-code"
@@ -97,6 +99,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                 "email_on_mention": state.email_on_mention,
                 "email_on_reply": state.email_on_reply,
                 "digest": state.digest,
+                "newsletter": consent_given(user.pk, NEWSLETTER),
             }
         )
     return render(request, "community/settings.html", {"form": form})
