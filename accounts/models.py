@@ -84,8 +84,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
-    # The first request of the member's latest day on the site (written at most once a day): the digest
-    # skips a member who came since its period began.
+    # The member's latest visit, to the hour (written at most once an hour): the digest skips a member
+    # who came since its period began.
     last_seen_at = models.DateTimeField(_("last visit"), null=True, blank=True, editable=False)
 
     objects = UserManager()

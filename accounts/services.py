@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -175,11 +176,14 @@ def member_active_set(*, user_id: int, active: bool) -> None:
         public_profile_changed(user.pk)
 
 
+SEEN_EVERY = timedelta(hours=1)
+
+
 def member_seen(user: User) -> None:
-    """Record the member's visit, at most once a day (the user row is already loaded for the request,
-    so the other requests of the day cost nothing)."""
+    """Record the member's visit, at most once an hour (the user row is already loaded for the
+    request, so the other requests of the hour cost nothing); the digest is exact to the hour."""
     now = timezone.now()
-    if user.last_seen_at is not None and user.last_seen_at.date() == now.date():
+    if user.last_seen_at is not None and now - user.last_seen_at < SEEN_EVERY:
         return
     User.objects.filter(pk=user.pk).update(last_seen_at=now)
     user.last_seen_at = now

@@ -106,17 +106,18 @@ def _threads_of_period(team: bool, start, end) -> tuple[dict, ...]:
     )
 
 
-def _still_shown(team: bool, threads: tuple[dict, ...]) -> set[int]:
-    """The shared threads still visible now (moderation may have removed one since they were read)."""
+def _still_shown(team: bool, threads: tuple[dict, ...]) -> dict[int, str]:
+    """The shared threads still visible now, with their current titles (moderation may have removed
+    or retitled one since they were read)."""
     reader = User(is_superuser=team, is_active=True)
     remember_groups(reader, set())
-    return set(
+    return dict(
         Thread.objects.filter(
             visible_spaces_q(reader, prefix="space__"),
             pk__in=[thread["pk"] for thread in threads],
             state=PostState.VISIBLE,
             archived_at__isnull=True,
-        ).values_list("pk", flat=True)
+        ).values_list("pk", "title")
     )
 
 
@@ -128,8 +129,10 @@ def threads_block(members: list[User], period: Period) -> dict[int, dict]:
         team = is_community_manager(member)
         if team not in shown:
             threads = _threads_of_period(team, period.start, period.end)
-            still = _still_shown(team, threads) if threads else set()
-            shown[team] = tuple(thread for thread in threads if thread["pk"] in still)
+            still = _still_shown(team, threads) if threads else {}
+            shown[team] = tuple(
+                {**thread, "title": still[thread["pk"]]} for thread in threads if thread["pk"] in still
+            )
         if shown[team]:
             found[member.pk] = {"threads": shown[team]}
     return found

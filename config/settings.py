@@ -236,6 +236,8 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# Seconds an SMTP operation may block: a hung server must not hold a batch past its claim.
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30"))
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(embedded.DATA_DIR / "mail"))
 # An e-mail provider through django-anymail: EMAIL_BACKEND=anymail.backends.<esp>.EmailBackend, its
 # keys as JSON in ANYMAIL_SETTINGS, and the webhooks' basic-auth secret ("user:password"); bounces and

@@ -11,6 +11,7 @@ from collections import defaultdict
 from datetime import timedelta
 from functools import lru_cache
 
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -43,13 +44,9 @@ def _row(event: Event) -> dict:
 @lru_cache(maxsize=16)
 def _open_events(team: bool, hour) -> tuple[tuple[object, dict], ...]:
     """Published events of the coming month open to every member (or to the team), read once an hour."""
-    reader = User(is_superuser=team, is_active=True)
-    remember_groups(reader, set())
     events = (
         Event.objects.filter(
-            visible_spaces_q(reader, prefix="space__"),
-            state=EventState.PUBLISHED,
-            audience__in=[Audience.PUBLIC, Audience.MEMBERS],
+            _open_q(team),
             starts_at__gte=hour,
             starts_at__lt=hour + timedelta(days=31),
         )
@@ -58,6 +55,21 @@ def _open_events(team: bool, hour) -> tuple[tuple[object, dict], ...]:
         .order_by("starts_at", "pk")[:50]
     )
     return tuple((event.starts_at, _row(event)) for event in events)
+
+
+def _open_q(team: bool) -> Q:
+    reader = User(is_superuser=team, is_active=True)
+    remember_groups(reader, set())
+    return visible_spaces_q(reader, prefix="space__") & Q(
+        state=EventState.PUBLISHED, audience__in=[Audience.PUBLIC, Audience.MEMBERS]
+    )
+
+
+def _still_open(team: bool, rows: tuple[tuple[object, dict], ...]) -> set[int]:
+    if not rows:
+        return set()
+    ids = [row["pk"] for _starts, row in rows]
+    return set(Event.objects.filter(_open_q(team), pk__in=ids).values_list("pk", flat=True))
 
 
 def events_block(members: list[User], period: Period) -> dict[int, dict]:
@@ -83,18 +95,18 @@ def events_block(members: list[User], period: Period) -> dict[int, dict]:
         )
         for event_id, user_id in through.values_list("event_id", "user_id"):
             invited[user_id].add(event_id)
-    # Read an hour ago at most: those cancelled or unpublished since are left out (one query).
+    # Read an hour ago at most: checked again with the same filter, so an event cancelled, narrowed
+    # to a group or moved to a staff space since is left out (a query per reading profile).
     shared = {team: _open_events(team, hour) for team in (False, True)}
-    still = set(
-        Event.objects.filter(
-            pk__in=[row["pk"] for rows in shared.values() for _starts, row in rows],
-            state=EventState.PUBLISHED,
-        ).values_list("pk", flat=True)
-    )
+    still = {team: _still_open(team, rows) for team, rows in shared.items()}
     found = {}
     for member in members:
         team = is_community_manager(member)
-        rows = [(starts, row) for starts, row in shared[team] if now <= starts < until and row["pk"] in still]
+        rows = [
+            (starts, row)
+            for starts, row in shared[team]
+            if now <= starts < until and row["pk"] in still[team]
+        ]
         groups = getattr(member, GROUPS_MEMO, set())
         for event in private:
             if event.space is not None and not reads_space(member, event.space.visibility):

@@ -138,13 +138,15 @@ def digest_build(rows: list[Delivery]) -> dict[int, EmailMessage | None]:
 
     members = {member.pk: member for member in User.objects.filter(pk__in=[row.member_id for row in rows])}
     built: dict[int, EmailMessage | None] = {row.pk: None for row in rows}
-    by_ref: dict[tuple[str, str], list[Delivery]] = {}
+    # Rows of one period in zones of the same offset (Paris and Berlin) share their blocks' queries.
+    by_period: dict[tuple[str, datetime, datetime], tuple[Period, list[Delivery]]] = {}
     for row in rows:
         member = members.get(row.member_id)
         if member is not None:
-            by_ref.setdefault((row.ref, member.time_zone), []).append(row)
-    for (ref, zone_name), of_period in by_ref.items():
-        period = period_from_ref(ref, zone_name)
+            period = period_from_ref(row.ref, member.time_zone)
+            key = (row.ref, period.start, period.end)
+            by_period.setdefault(key, (period, []))[1].append(row)
+    for period, of_period in by_period.values():
         still = set(
             User.objects.filter(
                 FREQUENCY["members_q"](period.frequency), pk__in=[row.member_id for row in of_period]

@@ -149,15 +149,19 @@ def _tracked(links: dict[str, int], member_id: int):
     return link
 
 
-def newsletter_emails(issue: Newsletter, members: list, *, test: bool = False) -> dict[int, EmailMessage]:
+def newsletter_emails(
+    issue: Newsletter, members: list, *, test: bool = False, tracked: bool = True
+) -> dict[int, EmailMessage]:
     """The issue's e-mail for each member (a batch): what each may see of the picks, every link
-    through the click redirect, the issue's own unsubscribe link (counted on its status page)."""
+    through the click redirect (but in the preview, whose clicks must not count), the issue's own
+    unsubscribe link (counted on its status page)."""
     moment = issue.started_at or timezone.now()
     blocks = issue_blocks(issue, members, moment=moment)
     links = {link.url: link.pk for link in issue.links.all()}
     emails: dict[int, EmailMessage] = {}
     for member in members:
-        context = member_context(issue, member, blocks, link=_tracked(links, member.pk))
+        link = _tracked(links, member.pk) if tracked else None
+        context = member_context(issue, member, blocks, link=link)
         plain = unsubscribe_url(member.pk, LIST_KEY)
         tagged = f"{plain}?issue={issue.pk}"
         context |= {"unsubscribe_link": tagged, "test": test}
@@ -170,10 +174,12 @@ def newsletter_emails(issue: Newsletter, members: list, *, test: bool = False) -
 
 
 def preview(issue: Newsletter, member, language: str) -> EmailMultiAlternatives:
-    """The e-mail exactly as `member` would receive it, in the given language."""
+    """The e-mail exactly as `member` would receive it, in the given language (its links lead
+    straight to their pages: looking at the preview counts no click)."""
     reader = copy.copy(member)
     reader.language = language
-    return newsletter_emails(issue, [reader], test=False)[member.pk]  # type: ignore[return-value]
+    emails = newsletter_emails(issue, [reader], test=False, tracked=False)
+    return emails[member.pk]  # type: ignore[return-value]
 
 
 def _build(rows: list, *, test: bool) -> dict[int, EmailMessage | None]:

@@ -21,6 +21,7 @@ def unsubscribe(request: HttpRequest, list_key: str, token: str) -> HttpResponse
         # The newsletter's link names its issue: its status page counts who left from it.
         issue = request.GET.get("issue", "")
         source = f"one-click:issue-{int(issue)}" if issue.isdigit() and len(issue) < 12 else "one-click"
-        services.list_unsubscribe(list_key=list_key, token=token, source=source)
+        if not services.list_unsubscribe(list_key=list_key, token=token, source=source):
+            raise Http404  # the account was deleted since the e-mail was sent
         context["done"] = True
     return render(request, "mailings/unsubscribe.html", context)

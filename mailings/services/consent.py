@@ -23,9 +23,11 @@ def consent_record(*, member_id: int, list_key: str, given: bool, source: str) -
 def list_unsubscribe(*, list_key: str, token: str, source: str = "one-click") -> bool:
     """Take the token's member off the list at once, and record the withdrawal; False for a forged
     token. Needs no session: the signed token is the proof."""
+    from accounts.models import User
+
     member_id = token_member(list_key, token)
-    if member_id is None:
-        return False
+    if member_id is None or not User.objects.filter(pk=member_id).exists():
+        return False  # forged, or the account was deleted since
     LISTS[list_key].unsubscribe(member_id)
     consent_record(member_id=member_id, list_key=list_key, given=False, source=source)
     return True

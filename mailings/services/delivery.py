@@ -119,10 +119,15 @@ def deliveries_claim(batch_size: int = BATCH) -> list[Delivery]:
         )
         if not ids:
             return []
-        Delivery.objects.filter(pk__in=ids).update(
+        # A row whose worker died at each of its attempts (it may be what kills it) is given up.
+        Delivery.objects.filter(pk__in=ids, attempts__gte=MAX_ATTEMPTS).update(
+            state=DeliveryState.FAILED, last_error="failed: its worker died at every attempt"
+        )
+        Delivery.objects.filter(pk__in=ids, attempts__lt=MAX_ATTEMPTS).update(
             state=DeliveryState.SENDING, claimed_at=now, attempts=F("attempts") + 1
         )
-        return list(Delivery.objects.filter(pk__in=ids).order_by("priority", "not_before", "id"))
+        claimed = Delivery.objects.filter(pk__in=ids, state=DeliveryState.SENDING, claimed_at=now)
+        return list(claimed.order_by("priority", "not_before", "id"))
 
 
 # Sending ------------------------------------------------------------------------------------------
@@ -150,9 +155,9 @@ def _temporary(exc: Exception) -> bool:
     return isinstance(exc, SMTP_ERRORS)
 
 
-def _failed(row: Delivery, exc: Exception) -> None:
+def _failed(row: Delivery, exc: Exception, *, temporary: bool | None = None) -> None:
     error = f"{type(exc).__name__}: {exc}"[:2000]
-    if _temporary(exc) and row.attempts < MAX_ATTEMPTS:
+    if (_temporary(exc) if temporary is None else temporary) and row.attempts < MAX_ATTEMPTS:
         # 1, 2, 4 … minutes, at most an hour: the provider or the network gets time to recover.
         delay = timedelta(minutes=min(60, 2 ** (row.attempts - 1)))
         _mark(row, DeliveryState.PENDING, last_error=error, not_before=timezone.now() + delay)
@@ -188,14 +193,23 @@ def _blocked(rows: list[Delivery]) -> dict[int, str]:
     return blocked
 
 
-def _build(rows: list[Delivery]) -> dict[int, EmailMessage | None]:
+def _build(rows: list[Delivery]) -> tuple[dict[int, EmailMessage | None], set[int]]:
+    """Each kind's e-mails; a kind whose builder fails (the database away, a bug) is tried again later
+    with the usual backoff, and the other kinds of the batch go out."""
     built: dict[int, EmailMessage | None] = {}
+    failed: set[int] = set()
     by_kind: dict[str, list[Delivery]] = defaultdict(list)
     for row in rows:
         by_kind[row.kind].append(row)
     for kind, of_kind in by_kind.items():
-        built.update(KINDS[kind].build(of_kind))
-    return built
+        try:
+            with transaction.atomic():  # a failed query must not spoil the marks that follow
+                built.update(KINDS[kind].build(of_kind))
+        except Exception as exc:  # noqa: BLE001 - recorded on the rows and retried
+            for row in of_kind:
+                _failed(row, exc, temporary=True)
+                failed.add(row.pk)
+    return built, failed
 
 
 def deliveries_send_batch(rows: list[Delivery]) -> int:
@@ -208,12 +222,8 @@ def deliveries_send_batch(rows: list[Delivery]) -> int:
         if row.pk in blocked:
             _mark(row, DeliveryState.SKIPPED, last_error=blocked[row.pk])
     rows = [row for row in rows if row.pk not in blocked]
-    try:
-        built = _build(rows)
-    except Exception as exc:  # noqa: BLE001 - a builder's failure is retried later like a server's
-        for row in rows:
-            _failed(row, exc)
-        return 0
+    built, failed = _build(rows)
+    rows = [row for row in rows if row.pk not in failed]
     suppressed = suppressed_addresses([address for email in built.values() if email for address in email.to])
     sent = 0
     mail = get_connection()
@@ -224,8 +234,14 @@ def deliveries_send_batch(rows: list[Delivery]) -> int:
         for row in rows:
             _failed(row, exc)
         return 0
+    started = time.monotonic()
     try:
-        for row in rows:
+        for index, row in enumerate(rows):
+            if time.monotonic() - started > claim_timeout().total_seconds() / 2:
+                # A slow server: the rest goes back before another worker could take it as stuck.
+                for rest in rows[index:]:
+                    _mark(rest, DeliveryState.PENDING, attempts=F("attempts") - 1)
+                break
             email = built.get(row.pk)
             if email is None:
                 _mark(row, DeliveryState.SKIPPED, last_error="skipped: nothing left to tell the recipient")

@@ -217,3 +217,34 @@ def test_with_the_server_refusing_for_a_while_the_worker_sends_once_it_is_back(t
             deliveries_send_task.apply_async(queue=worker.queue)
             worker.wait_for(lambda: states() == {"sent": 3}, what="send them")
         assert sorted(smtp.sink.recipients()) == sorted(m.email for m in members)
+
+
+@pytest.mark.django_db
+def test_a_builder_that_fails_delays_its_kind_and_the_others_go_out(bulk_kind):
+    def broken(rows):
+        raise RuntimeError("the database went away")
+
+    kind_register(MessageKind(key="test_broken", build=broken))
+    try:
+        [member] = welcomed(1)
+        deliveries_write([Delivery(kind="test_broken", ref="x", member=member)])
+        mail.outbox.clear()
+        assert send_due() == 1  # the welcome
+        broken_row = Delivery.objects.get(kind="test_broken")
+        assert broken_row.state == "pending" and "went away" in broken_row.last_error
+        assert broken_row.not_before > timezone.now()
+    finally:
+        KINDS.pop("test_broken")
+
+
+@pytest.mark.django_db
+def test_a_row_whose_worker_died_at_every_attempt_is_given_up():
+    from mailings.services.delivery import MAX_ATTEMPTS
+
+    welcomed(2)
+    doomed, other = Delivery.objects.order_by("pk")
+    stuck = timezone.now() - timedelta(hours=1)
+    Delivery.objects.filter(pk=doomed.pk).update(state="sending", claimed_at=stuck, attempts=MAX_ATTEMPTS)
+    assert send_due() == 1
+    assert Delivery.objects.get(pk=doomed.pk).state == "failed"
+    assert Delivery.objects.get(pk=other.pk).state == "sent"

@@ -277,3 +277,17 @@ def test_upcoming_events_show_as_the_site_shows_them_to_each_member(scene):
     assert "Apéro des membres" in theirs and "Dîner des ambassadeurs" not in theirs
     for body in (mine, theirs):
         assert "Atelier annulé" not in body and "Dans deux mois" not in body
+
+
+def test_an_event_narrowed_to_its_invitees_after_a_batch_leaves_the_next_batch(scene):
+    from events.models import Audience, Event
+    from tests.events.helpers import published_event
+
+    first, second = scene["member"], reader("daily")
+    event = published_event(title="Apéro des membres", audience=Audience.MEMBERS)
+    digests.digests_queue(now=tomorrow_at(9))
+    Delivery.objects.filter(member=second).update(state="skipped")
+    assert "Apéro des membres" in digest_of(first).body
+    Event.objects.filter(pk=event.pk).update(audience=Audience.INVITED)
+    Delivery.objects.filter(member=second).update(state="pending")
+    assert "Apéro des membres" not in digest_of(second).body

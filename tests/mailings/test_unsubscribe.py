@@ -73,3 +73,12 @@ def test_the_confirmation_page_is_in_french_for_a_french_reader():
         f"/mailings/unsubscribe/replies/{unsubscribe_token(member.pk, 'replies')}/"
     )
     assert "Se désabonner" in page.content.decode()
+
+
+def test_the_link_of_a_deleted_account_leads_nowhere_and_breaks_nothing(client):
+    from mailings.lists import unsubscribe_url
+
+    member = UserFactory()
+    url = unsubscribe_url(member.pk, "replies").removeprefix("http://127.0.0.1:8000")
+    member.delete()
+    assert client.post(url).status_code == 404
