@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Page views, visitors and members' days for the dashboards (Redis only; reporting flushes them).
+    "reporting.middleware.ActivityMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -321,6 +323,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "agora.heartbeat", "schedule": 30.0},
     "reporting-rollup": {"task": "reporting.rollup_recent_days", "schedule": 3600.0},
+    "reporting-activity-flush": {"task": "reporting.activity_flush", "schedule": 300.0},
     "mailings-deliveries-send": {"task": "mailings.deliveries_send", "schedule": 60.0},
     "mailings-newsletters-start": {"task": "mailings.newsletters_start", "schedule": 60.0},
     # Each quarter of an hour: the digests whose period just ended where members live (time zones

@@ -3,6 +3,7 @@ from django.shortcuts import render
 
 from community.filters import PostSearchFilter
 from community.selectors.search import MAX_PAGES, search_spaces
+from core import activity
 from core.pagecache import anonymous_page_cache
 
 
@@ -14,7 +15,10 @@ def search(request: HttpRequest) -> HttpResponse:
     seconds, like the other public pages (core/pagecache.py).
     """
     filterset = PostSearchFilter(request.GET or None, spaces=search_spaces(request.user))
-    results = filterset.search(page=_page_number(request))
+    page = _page_number(request)
+    results = filterset.search(page=page)
+    if results is not None and page == 1:
+        activity.search_made(filterset.text, results.total)  # top searches, and those finding nothing
     return render(request, "community/search.html", {"filter": filterset, "results": results})
 
 
