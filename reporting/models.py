@@ -8,6 +8,13 @@ class DailyKPI(models.Model):
     day = models.DateField(_("day"), unique=True)
     members_total = models.PositiveIntegerField(_("members"), default=0)
     members_new = models.PositiveIntegerField(_("new members"), default=0)
+    # Members who came that day, and in the 7 and 30 days ending that day (reporting.MemberDay).
+    active = models.PositiveIntegerField(_("active members"), default=0)
+    active_week = models.PositiveIntegerField(_("active in 7 days"), default=0)
+    active_month = models.PositiveIntegerField(_("active in 30 days"), default=0)
+    # Ambassadors and the community team when the day was rolled up (roles have no history).
+    ambassadors = models.PositiveIntegerField(_("ambassadors"), default=0)
+    team = models.PositiveIntegerField(_("community team"), default=0)
     computed_at = models.DateTimeField(_("computed at"), auto_now=True)
 
     class Meta:
@@ -75,3 +82,73 @@ class SearchDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} {self.day}"
+
+
+# The themes' rollups: one row per day and space, and one for all spaces (space empty) ------------
+
+
+def _per_space(name: str) -> list:
+    return [
+        models.UniqueConstraint(fields=["day", "space"], name=f"reporting_{name}_once", nulls_distinct=False)
+    ]
+
+
+class ContentDay(models.Model):
+    """Posts and threads published that day (still visible when rolled up), in a space or in all."""
+
+    day = models.DateField(_("day"))
+    space = models.ForeignKey("community.Space", on_delete=models.CASCADE, null=True, related_name="+")
+    threads = models.PositiveIntegerField(_("new threads"), default=0)
+    posts = models.PositiveIntegerField(_("posts"), default=0)
+    replies = models.PositiveIntegerField(_("replies"), default=0)
+    new_contributors = models.PositiveIntegerField(_("new contributors"), default=0)
+    posts_team = models.PositiveIntegerField(_("posts by the team"), default=0)
+    posts_newcomers = models.PositiveIntegerField(_("posts by new members"), default=0)
+    posts_returning = models.PositiveIntegerField(_("posts by returning members"), default=0)
+    reactions = models.PositiveIntegerField(_("reactions"), default=0)
+    helpful = models.PositiveIntegerField(_("helpful reactions"), default=0)
+
+    class Meta:
+        constraints = _per_space("content_day")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.space_id or 'all'}"
+
+
+class ResponseDay(models.Model):
+    """The threads started that day and how they were answered (as known when rolled up)."""
+
+    day = models.DateField(_("day"))
+    space = models.ForeignKey("community.Space", on_delete=models.CASCADE, null=True, related_name="+")
+    threads = models.PositiveIntegerField(_("threads started"), default=0)
+    answered = models.PositiveIntegerField(_("answered"), default=0)
+    # Minutes to the first reply by someone other than the author; "member": the team's left out.
+    first_median = models.FloatField(_("median minutes to a first reply"), null=True)
+    first_p90 = models.FloatField(_("90th percentile, minutes"), null=True)
+    member_median = models.FloatField(_("median minutes to a first reply by a member"), null=True)
+    unanswered_24h = models.PositiveIntegerField(_("no reply after 24 h"), default=0)
+    unanswered_48h = models.PositiveIntegerField(_("no reply after 48 h"), default=0)
+    solved = models.PositiveIntegerField(_("with a best answer"), default=0)
+
+    class Meta:
+        constraints = _per_space("response_day")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.space_id or 'all'}"
+
+
+class EmailDay(models.Model):
+    """E-mails of a kind handled that day (sent, failed, bounced) and unsubscribes."""
+
+    day = models.DateField(_("day"))
+    kind = models.CharField(_("kind"), max_length=40)
+    sent = models.PositiveIntegerField(_("sent"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    bounced = models.PositiveIntegerField(_("bounced"), default=0)
+    unsubscribed = models.PositiveIntegerField(_("unsubscribed"), default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "kind"], name="reporting_email_day_once")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind}"

@@ -1,46 +1,75 @@
-import csv
+"""The reports: thin views over reporting.reports (rollups only), a chart, the same figures as a table,
+the previous period beside each figure, and the CSV of what is shown."""
+
+from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from accounts.permissions import can_view_reporting
-from reporting.filters import KPIRangeFilter
-from reporting.models import DailyKPI
-from reporting.selectors import kpi_days, kpi_summary
+from core.csv_export import csv_response
+from reporting.filters import ReportFilter
+from reporting.reports import REPORTS, Report, change, period_figure, report_days
 
 
-def _authorise(request: HttpRequest) -> None:
+def _report(request: HttpRequest, key: str) -> Report:
     if not can_view_reporting(request.user):
         raise PermissionDenied
+    report = REPORTS.get(key)
+    if report is None:
+        raise Http404
+    return report
+
+
+def _read(request: HttpRequest, report: Report):
+    filterset = ReportFilter(request.GET, by_space=report.by_space)
+    if not filterset.is_valid():
+        return filterset, [], []
+    start, end, space = filterset.period()
+    current, previous = report_days(report, start, end, space)
+    return filterset, current, previous
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    _authorise(request)
-    filterset = KPIRangeFilter(request.GET, queryset=DailyKPI.objects.all())
-    days = kpi_days(filterset.qs)
+def report_page(request: HttpRequest, key: str = "members") -> HttpResponse:
+    report = _report(request, key)
+    filterset, days, previous = _read(request, report)
+    figures = []
+    totals, totals_before = {}, {}
+    for column in report.columns:
+        now, before = period_figure(column, days), period_figure(column, previous)
+        totals[column.key], totals_before[column.key] = now, before
+        figures.append({"label": column.label, "value": now, "before": before, "change": change(now, before)})
+    for _key, label, derive in report.derived:
+        now, before = derive(totals), derive(totals_before)
+        figures.append({"label": label, "value": now, "before": before, "change": change(now, before)})
+    charted = [column for column in report.columns if column.chart]
     chart = {
-        "labels": [d.day.isoformat() for d in days],
-        "total": [d.members_total for d in days],
-        "new": [d.members_new for d in days],
-        "label_total": _("Members"),
-        "label_new": _("New members"),
+        "labels": [day["day"].isoformat() for day in days],
+        "datasets": [{"label": str(c.label), "data": [day.get(c.key) for day in days]} for c in charted],
     }
-    context = {"filter": filterset, "days": days, "summary": kpi_summary(days), "chart": chart}
-    return render(request, "reporting/dashboard.html", context)
+    table = [[day["day"], *[day.get(column.key) for column in report.columns]] for day in days]
+    start, end, space = filterset.period() if filterset.is_valid() else (None, None, None)
+    context = {
+        "report": report,
+        "reports": REPORTS.values(),
+        "filter": filterset,
+        "figures": figures,
+        "chart": chart,
+        "table": table,
+        "tables": report.tables(start, end, space) if report.tables and days else [],
+        "days": days,
+    }
+    return render(request, "reporting/report.html", context)
 
 
 @login_required
-def export_csv(request: HttpRequest) -> HttpResponse:
-    _authorise(request)
-    filterset = KPIRangeFilter(request.GET, queryset=DailyKPI.objects.all())
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="agora-kpis.csv"'
-    writer = csv.writer(response)
-    writer.writerow([_("day"), _("members"), _("new members")])
-    for day in kpi_days(filterset.qs):
-        writer.writerow([day.day.isoformat(), day.members_total, day.members_new])
-    return response
+def report_csv(request: HttpRequest, key: str = "members") -> HttpResponse:
+    report = _report(request, key)
+    _filterset, days, _previous = _read(request, report)
+    header = [_("day"), *[str(column.label) for column in report.columns]]
+    rows = [[day["day"].isoformat(), *[day.get(column.key) for column in report.columns]] for day in days]
+    return csv_response(f"agora-{report.key}.csv", header, rows)

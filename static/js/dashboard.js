@@ -1,27 +1,26 @@
-// Draws the KPI chart from the JSON the page embeds (no inline script: the CSP allows none).
+// Draws a report's chart from the JSON the page embeds (no inline script: the CSP allows none).
 (function () {
   const source = document.getElementById("kpi-data");
   const canvas = document.getElementById("kpi-chart");
   if (!source || !canvas || !window.Chart) return;
   const data = JSON.parse(source.textContent);
   const brand = getComputedStyle(document.documentElement).getPropertyValue("--brand").trim() || "#4f46e5";
+  const palette = [brand, "#0f766e", "#b45309", "#be123c", "#6d28d9", "#0369a1", "#4d7c0f"];
   const locale = document.documentElement.lang || "en";
   const dates = data.labels.map((d) => new Date(d + "T12:00:00").toLocaleDateString(locale, { day: "numeric", month: "short" }));
   new window.Chart(canvas, {
+    type: "line",
     data: {
       labels: dates,
-      datasets: [
-        { type: "bar", label: data.label_new, data: data.new, backgroundColor: brand + "99", yAxisID: "y1" },
-        { type: "line", label: data.label_total, data: data.total, borderColor: brand, tension: 0.2, yAxisID: "y" },
-      ],
+      datasets: data.datasets.map((set, n) => ({
+        label: set.label, data: set.data, borderColor: palette[n % palette.length],
+        backgroundColor: palette[n % palette.length], tension: 0.2, pointRadius: data.labels.length > 60 ? 0 : 2,
+      })),
     },
     options: {
       locale: locale,
       interaction: { mode: "index", intersect: false },
-      scales: {
-        y: { position: "left", beginAtZero: false, ticks: { precision: 0 } },
-        y1: { position: "right", beginAtZero: true, ticks: { precision: 0 }, grid: { drawOnChartArea: false } },
-      },
+      scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
     },
   });
 })();

@@ -99,11 +99,14 @@ def test_marketing_signs_in_reads_the_dashboards_and_is_kept_out_of_the_admin(
     expect(page.get_by_role("banner").get_by_role("link", name=french("Administration"))).to_have_count(0)
     page.get_by_role("banner").get_by_role("link", name=french("Dashboards")).click()
 
-    expect(page.get_by_role("heading", name=french("Community indicators"))).to_be_visible()
-    expect(page.get_by_role("img", name=french("Chart of members and new members per day"))).to_be_visible()
+    expect(page.get_by_role("heading", name=french("Members"), exact=True)).to_be_visible()
+    chart = french("Chart of %(title)s per day; the table below holds the same figures") % {
+        "title": french("Members")
+    }
+    expect(page.get_by_role("img", name=chart)).to_be_visible()
     export = page.get_by_role("link", name=french("Export CSV"))
     expect(export).to_be_visible()
-    expect(export).to_have_attribute("href", re.compile(r"/reporting/export\.csv"))
+    expect(export).to_have_attribute("href", re.compile(r"/reporting/members/export\.csv"))
 
     response = page.goto(f"{live_server.url}/admin/")
 

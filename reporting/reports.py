@@ -1,0 +1,301 @@
+"""The reports marketing and the community team read: each a title, what its figures mean (shown on the
+page), its columns, and how to read its days from the rollup tables — never from the live tables, so a
+report costs the same few queries for a week or two years.
+
+A column says how the period's figure is made from its days: "sum" (posts), "last" (members at the
+end), "mean" (daily active members) or "weighted" (a median per day, averaged over the days weighted by
+the rows they stand for: an approximation said on the page). The previous period, of the same length,
+is read in the same query and compared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from reporting.models import ContentDay, DailyKPI, EmailDay, ResponseDay, SearchDay, SpaceDay, TrafficDay
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: object
+    total: str = "sum"
+    # For "weighted": the column whose daily values weigh the days.
+    weight: str = ""
+    unit: str = ""
+    chart: bool = True
+
+
+@dataclass(frozen=True)
+class Table:
+    """A list beside the chart (top spaces, top searches…), already read from the rollups."""
+
+    title: object
+    headers: list
+    rows: list
+
+
+@dataclass(frozen=True)
+class Report:
+    key: str
+    title: object
+    definition: object
+    columns: list[Column]
+    # Days of [start, end] (and the space, for reports by space): {day: {column: value}} in one query.
+    read: Callable[[date, date, int | None], dict[date, dict]]
+    by_space: bool = False
+    tables: Callable[[date, date, int | None], list[Table]] | None = None
+    derived: list[tuple[str, object, Callable[[dict], float | None]]] = field(default_factory=list)
+
+
+def period_figure(column: Column, days: list[dict]) -> float | None:
+    values: list[float] = [day[column.key] for day in days if day.get(column.key) is not None]
+    if not values:
+        return None
+    if column.total == "last":
+        return values[-1]
+    if column.total == "mean":
+        return sum(values) / len(values)
+    if column.total == "weighted":
+        weighted = [
+            (day[column.key], day.get(column.weight) or 0) for day in days if day.get(column.key) is not None
+        ]
+        weight = sum(w for _value, w in weighted)
+        return sum(value * w for value, w in weighted) / weight if weight else None
+    return sum(values)
+
+
+def change(now: float | None, before: float | None) -> float | None:
+    """The change from the previous period, in percent (None when there is nothing to compare)."""
+    if now is None or before in (None, 0):
+        return None
+    return (now - before) / before * 100
+
+
+# Reading the rollups ------------------------------------------------------------------------------
+
+
+def _rows(queryset, start: date, end: date, fields: list[str]) -> dict[date, dict]:
+    rows = queryset.filter(day__gte=start, day__lte=end).order_by("day").values("day", *fields)
+    return {row.pop("day"): row for row in rows}
+
+
+def _members(start: date, end: date, space: int | None) -> dict[date, dict]:
+    fields = ["members_total", "members_new", "active", "active_week", "active_month", "ambassadors", "team"]
+    return _rows(DailyKPI.objects.all(), start, end, fields)
+
+
+def _by_space(model) -> Callable[[date, date, int | None], dict[date, dict]]:
+    def read(start: date, end: date, space: int | None) -> dict[date, dict]:
+        fields = [f.name for f in model._meta.fields if f.name not in ("id", "day", "space")]
+        return _rows(model.objects.filter(space_id=space), start, end, fields)
+
+    return read
+
+
+def _email(start: date, end: date, space: int | None) -> dict[date, dict]:
+    rows = (
+        EmailDay.objects.filter(day__gte=start, day__lte=end)
+        .values("day")
+        .annotate(
+            sent=Sum("sent"),
+            failed=Sum("failed"),
+            bounced=Sum("bounced"),
+            unsubscribed=Sum("unsubscribed"),
+            digests=Sum("sent", filter=Q(kind="digest")),
+            newsletters=Sum("sent", filter=Q(kind="newsletter")),
+        )
+        .order_by("day")
+    )
+    return {row["day"]: {key: value for key, value in row.items() if key != "day"} for row in rows}
+
+
+def _audience(start: date, end: date, space: int | None) -> dict[date, dict]:
+    return _rows(TrafficDay.objects.all(), start, end, ["views", "visitors"])
+
+
+def _audience_tables(start: date, end: date, space: int | None) -> list[Table]:
+    spaces = (
+        SpaceDay.objects.filter(day__gte=start, day__lte=end)
+        .values("space__name")
+        .annotate(views=Sum("views"))
+        .order_by("-views")[:10]
+    )
+    searches = SearchDay.objects.filter(day__gte=start, day__lte=end).values("term")
+    top = searches.annotate(n=Sum("searches")).order_by("-n", "term")[:10]
+    empty = searches.annotate(n=Sum("empty")).filter(n__gt=0).order_by("-n", "term")[:10]
+    return [
+        Table(
+            _("Most read spaces"),
+            [_("Space"), _("Page views")],
+            [(r["space__name"], r["views"]) for r in spaces],
+        ),
+        Table(_("Top searches"), [_("Search"), _("Times")], [(r["term"], r["n"]) for r in top]),
+        Table(
+            _("Searches that found nothing"), [_("Search"), _("Times")], [(r["term"], r["n"]) for r in empty]
+        ),
+    ]
+
+
+def _ratio(numerator: str, denominator: str, scale: float = 1) -> Callable[[dict], float | None]:
+    def ratio(figures: dict) -> float | None:
+        top, bottom = figures.get(numerator), figures.get(denominator)
+        return top / bottom * scale if top is not None and bottom else None
+
+    return ratio
+
+
+def _minutes(key: str, label: object, *, chart: bool = True) -> Column:
+    """A daily median (or percentile) of minutes: the period's is weighted by the threads answered."""
+    return Column(key, label, total="weighted", weight="answered", unit="min", chart=chart)
+
+
+# The reports --------------------------------------------------------------------------------------
+
+REPORTS: dict[str, Report] = {}
+
+
+def report_register(report: Report) -> None:
+    REPORTS[report.key] = report
+
+
+report_register(
+    Report(
+        key="members",
+        title=_("Members"),
+        definition=_(
+            "Members: accounts created by the end of each day. New: accounts created that day. Active: "
+            "members who opened at least one page that day (at most one record per member and day); over 7 "
+            "and 30 days, those who came at least once in the 7 or 30 days ending that day. Stickiness is "
+            "daily active members divided by those active in 30 days. Ambassadors and the team are counted "
+            "when the day is rolled up. For the period: members and 7- or 30-day figures are those of its "
+            "last day, daily active members its mean."
+        ),
+        columns=[
+            Column("members_total", _("Members"), total="last"),
+            Column("members_new", _("New members")),
+            Column("active", _("Active that day"), total="mean"),
+            Column("active_week", _("Active in 7 days"), total="last", chart=False),
+            Column("active_month", _("Active in 30 days"), total="last"),
+            Column("ambassadors", _("Ambassadors"), total="last", chart=False),
+            Column("team", _("Community team"), total="last", chart=False),
+        ],
+        read=_members,
+        derived=[
+            (
+                "stickiness",
+                _("Stickiness (active that day ÷ in 30 days)"),
+                _ratio("active", "active_month", 100),
+            )
+        ],
+    )
+)
+report_register(
+    Report(
+        key="content",
+        title=_("Content"),
+        definition=_(
+            "Threads and posts published each day that are still visible (held, removed and deleted ones are "
+            "not counted). Replies: posts after a thread's first. New contributors: members whose first post "
+            "it was. Posts by the team (community managers), by new members (joined in the 30 days before "
+            "the post) and by returning members (the others). Reactions given that day to visible posts."
+        ),
+        columns=[
+            Column("threads", _("New threads")),
+            Column("posts", _("Posts")),
+            Column("replies", _("Replies")),
+            Column("new_contributors", _("New contributors")),
+            Column("posts_team", _("Posts by the team"), chart=False),
+            Column("posts_newcomers", _("Posts by new members"), chart=False),
+            Column("posts_returning", _("Posts by returning members"), chart=False),
+            Column("reactions", _("Reactions"), chart=False),
+            Column("helpful", _("Helpful reactions"), chart=False),
+        ],
+        read=_by_space(ContentDay),
+        by_space=True,
+        derived=[
+            ("replies_per_thread", _("Replies per new thread"), _ratio("replies", "threads")),
+            ("helpful_per_post", _("Helpful reactions per 100 posts"), _ratio("helpful", "posts", 100)),
+        ],
+    )
+)
+report_register(
+    Report(
+        key="responses",
+        title=_("Answers"),
+        definition=_(
+            "For the threads started each day: those that got a reply from someone other than their author, "
+            "the median and 90th percentile of the minutes to that first reply (the author's own replies "
+            "are not replies), the median when the team's replies are left out too, the threads with no "
+            "reply after 24 and 48 hours (counted once that much time has passed), and those with a best "
+            "answer. For the period, the medians are the days' medians averaged, weighted by the threads "
+            "they answered: an approximation of the period's median."
+        ),
+        columns=[
+            Column("threads", _("Threads started")),
+            Column("answered", _("Answered")),
+            _minutes("first_median", _("Median minutes to a first reply")),
+            _minutes("first_p90", _("90% answered within (minutes)"), chart=False),
+            _minutes("member_median", _("Median minutes to a member's reply"), chart=False),
+            Column("unanswered_24h", _("No reply after 24 h")),
+            Column("unanswered_48h", _("No reply after 48 h"), chart=False),
+            Column("solved", _("With a best answer"), chart=False),
+        ],
+        read=_by_space(ResponseDay),
+        by_space=True,
+        derived=[
+            ("answered_share", _("Share answered (%)"), _ratio("answered", "threads", 100)),
+            ("solved_share", _("Share with a best answer (%)"), _ratio("solved", "threads", 100)),
+        ],
+    )
+)
+report_register(
+    Report(
+        key="audience",
+        title=_("Audience"),
+        definition=_(
+            "Page views: full pages opened on the site each day, known crawlers left out. Visitors: distinct "
+            "signed-out visitors of the day, estimated from a hash salted with the day (no address is "
+            "kept), so a visitor cannot be followed from one day to the next; the period's figure is the "
+            "sum of the days'. Spaces by their threads' page views; searches as typed, lower-cased."
+        ),
+        columns=[Column("views", _("Page views")), Column("visitors", _("Visitors"))],
+        read=_audience,
+        tables=_audience_tables,
+    )
+)
+report_register(
+    Report(
+        key="email",
+        title=_("E-mail"),
+        definition=_(
+            "E-mails the platform sent each day (notifications, event news, statements of reasons, digests, "
+            "newsletters), those that failed for good, those the provider reported bounced or marked as "
+            "spam, and members who left a list that day (the newsletter, the digest, replies, mentions)."
+        ),
+        columns=[
+            Column("sent", _("Sent")),
+            Column("digests", _("Digests sent"), chart=False),
+            Column("newsletters", _("Newsletters sent"), chart=False),
+            Column("failed", _("Failed")),
+            Column("bounced", _("Bounced")),
+            Column("unsubscribed", _("Unsubscribed")),
+        ],
+        read=_email,
+    )
+)
+
+
+def report_days(report: Report, start: date, end: date, space: int | None) -> tuple[list[dict], list[dict]]:
+    """The period's days and the previous period's (same length, just before), in one read."""
+    length = (end - start).days + 1
+    before = start - timedelta(days=length)
+    rows = report.read(before, end, space)
+    current = [{"day": day, **values} for day, values in rows.items() if day >= start]
+    previous = [{"day": day, **values} for day, values in rows.items() if day < start]
+    return current, previous
