@@ -83,3 +83,19 @@ def test_active_members_over_one_seven_and_thirty_days():
     kpi_rollup(first_day=DAY, last_day=DAY, themes=["members"])
     row = DailyKPI.objects.get(day=DAY)
     assert (row.active, row.active_week, row.active_month) == (1, 2, 3)
+
+
+def test_the_backfill_command_rolls_up_a_range_with_its_progress_and_refuses_bad_dates(day_of_answers):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("kpi_backfill", "--from", "2026-10-01", "--to", "2026-11-30", stdout=out)
+    assert "61/61 days" in out.getvalue() and "61 days rolled up." in out.getvalue()
+    assert DailyKPI.objects.filter(day__gte=date(2026, 10, 1), day__lte=date(2026, 11, 30)).count() == 61
+    assert ResponseDay.objects.get(day=DAY, space=None).answered == 1
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("kpi_backfill", "--from", "yesterday")
+    with pytest.raises(CommandError, match="comes after"):
+        call_command("kpi_backfill", "--from", "2026-11-30", "--to", "2026-11-01")
