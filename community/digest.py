@@ -14,14 +14,13 @@ they may read; held, removed and archived content never appears.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from functools import lru_cache
 
 from django.db.models import Count, F, Q, Sum
 from django.utils.text import Truncator
 
 from accounts.models import User
-from accounts.permissions import GROUPS_MEMO, is_ambassador, is_community_manager, remember_groups
+from accounts.permissions import groups_remember_many, is_ambassador, is_community_manager, role_reader
 from community.models import (
     DigestFrequency,
     Notification,
@@ -34,7 +33,7 @@ from community.models import (
 from community.permissions import visible_spaces_q
 from community.selectors.forum import introductions_to_welcome
 from mailings.blocks import DigestBlock, Period, digest_block_register
-from mailings.render import absolute
+from mailings.render import absolute_url
 
 THREADS = 6
 # Threads looked at for the period: the most recently active ones (the recent-activity index).
@@ -44,19 +43,6 @@ WELCOME_SHOWN = 5
 EXCERPT = 160
 
 
-def groups_remember(members: list[User]) -> None:
-    """Read the batch's group names in one query, so role questions about each member cost none."""
-    unknown = [member for member in members if not hasattr(member, GROUPS_MEMO)]
-    if not unknown:
-        return  # another block of the batch read them
-    names: dict[int, set[str]] = defaultdict(set)
-    through = User.groups.through.objects.filter(user_id__in=[member.pk for member in unknown])
-    for user_id, name in through.values_list("user_id", "group__name"):
-        names[user_id].add(name)
-    for member in unknown:
-        remember_groups(member, names[member.pk])
-
-
 # Threads of the period -----------------------------------------------------------------------------
 
 
@@ -64,8 +50,7 @@ def groups_remember(members: list[User]) -> None:
 def _threads_of_period(team: bool, start, end) -> tuple[dict, ...]:
     """The most active then most reacted threads of [start, end) that a member (or the team) may read;
     shared by every member who reads the same spaces, for the whole send."""
-    reader = User(is_superuser=team, is_active=True)
-    remember_groups(reader, set())
+    reader = role_reader(team=team)
     candidates = list(
         Thread.objects.filter(
             visible_spaces_q(reader, prefix="space__"),
@@ -97,7 +82,7 @@ def _threads_of_period(team: bool, start, end) -> tuple[dict, ...]:
             "pk": pk,
             "title": by_pk[pk].title,
             "space": by_pk[pk].space.name,
-            "url": absolute(by_pk[pk].get_absolute_url()),
+            "url": absolute_url(by_pk[pk].get_absolute_url()),
             "posts": row["posts"],
             "reactions": row["reactions"] or 0,
         }
@@ -109,8 +94,7 @@ def _threads_of_period(team: bool, start, end) -> tuple[dict, ...]:
 def _still_shown(team: bool, threads: tuple[dict, ...]) -> dict[int, str]:
     """The shared threads still visible now, with their current titles (moderation may have removed
     or retitled one since they were read)."""
-    reader = User(is_superuser=team, is_active=True)
-    remember_groups(reader, set())
+    reader = role_reader(team=team)
     return dict(
         Thread.objects.filter(
             visible_spaces_q(reader, prefix="space__"),
@@ -122,7 +106,7 @@ def _still_shown(team: bool, threads: tuple[dict, ...]) -> dict[int, str]:
 
 
 def threads_block(members: list[User], period: Period) -> dict[int, dict]:
-    groups_remember(members)
+    groups_remember_many(members)
     shown: dict[bool, tuple[dict, ...]] = {}
     found = {}
     for member in members:
@@ -143,7 +127,7 @@ def threads_block(members: list[User], period: Period) -> dict[int, dict]:
 
 def news_block(members: list[User], period: Period) -> dict[int, dict]:
     """Replies in threads they follow, mentions and best answers they have not read, still visible."""
-    groups_remember(members)
+    groups_remember_many(members)
     by_pk = {member.pk: member for member in members}
     unread = (
         Notification.objects.filter(
@@ -174,7 +158,7 @@ def news_block(members: list[User], period: Period) -> dict[int, dict]:
                     "actor": notification.actor.public_name if notification.actor else "",
                     "title": notification.thread.title,
                     "excerpt": Truncator(notification.post.body_md.strip()).chars(EXCERPT),
-                    "url": absolute(notification.post.get_absolute_url()),
+                    "url": absolute_url(notification.post.get_absolute_url()),
                 }
             )
     return found
@@ -187,7 +171,7 @@ def reads_space(member: User, visibility: str) -> bool:
 
 def welcome_block(members: list[User], period: Period) -> dict[int, dict]:
     """Introductions nobody welcomed yet, for the members who welcome newcomers."""
-    groups_remember(members)
+    groups_remember_many(members)
     welcomers = [member for member in members if is_ambassador(member) or is_community_manager(member)]
     if not welcomers:
         return {}
@@ -197,7 +181,7 @@ def welcome_block(members: list[User], period: Period) -> dict[int, dict]:
     context = {
         "count": len(waiting),
         "names": [thread.author.public_name for thread in waiting[:WELCOME_SHOWN] if thread.author],
-        "url": absolute(waiting[0].space.get_absolute_url()),
+        "url": absolute_url(waiting[0].space.get_absolute_url()),
     }
     return {member.pk: context for member in welcomers}
 

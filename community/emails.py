@@ -15,12 +15,9 @@ from community.permissions import can_see_thread
 from core.branding import branding_get
 from core.timezones import time_zone
 from mailings.lists import unsubscribe_headers, unsubscribe_url
+from mailings.render import absolute_url
 
 EXCERPT_CHARS = 400
-
-
-def absolute_url(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
 
 
 def notification_email(payload: dict) -> EmailMultiAlternatives | None:

@@ -3,8 +3,9 @@ task (reporting.services.activity): members who came (a set: one write per membe
 pages), page views, visitors (a HyperLogLog of a salted hash: no address is stored, and the salt changes
 every day), page views per space, searches and their results. Nothing leaves the server.
 
-Apps call these from their views (the forum counts its spaces' views and searches); they cost one
-Redis round trip and no database write. With Redis away the counts are lost, never the page.
+Apps call these from their views (the forum counts its searches, and its spaces' views in the round
+trip that counts the thread's); they cost one Redis round trip and no database write. With Redis
+away the counts are lost, never the page.
 """
 
 from __future__ import annotations
@@ -62,20 +63,24 @@ def page_viewed(*, member_id: int | None, visitor: str | None) -> None:
         logger.warning("Redis unreachable: a page view was not counted")
 
 
+def counter_add(pipe: redis.client.Pipeline, name: str, field: str, amount: int = 1) -> None:
+    """Add to one of the day's named counters in a pipeline the caller sends (with its own counts)."""
+    day_key = key(name, today())
+    pipe.hincrby(day_key, field[:200], amount)
+    pipe.expire(day_key, KEEP_SECONDS)
+
+
 def counted(name: str, field: str, amount: int = 1) -> None:
-    """Add to one of the day's named counters (a space's views, a search term)."""
-    day = today()
+    """Add to one of the day's named counters (a search term), in one round trip."""
     try:
         pipe = _redis().pipeline(transaction=False)
-        pipe.hincrby(key(name, day), field[:200], amount)
-        pipe.expire(key(name, day), KEEP_SECONDS)
+        counter_add(pipe, name, field, amount)
         pipe.execute()
     except redis.RedisError:
         logger.warning("Redis unreachable: %s was not counted", name)
 
 
-def space_viewed(space_id: int) -> None:
-    counted("space_views", str(space_id))
+SPACE_VIEWS = "space_views"
 
 
 def search_made(term: str, results: int) -> None:

@@ -15,12 +15,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.permissions import GROUPS_MEMO, is_community_manager, remember_groups
-from community.digest import groups_remember, reads_space
+from accounts.permissions import GROUPS_MEMO, groups_remember_many, is_community_manager, role_reader
+from community.digest import reads_space
 from community.permissions import visible_spaces_q
 from events.models import Audience, Event, EventState
 from mailings.blocks import DigestBlock, Period, digest_block_register
-from mailings.render import absolute
+from mailings.render import absolute_url
 
 SHOWN = 5
 FIELDS = ("title", "starts_at", "ends_at", "format", "venue_name", "audience", "group__name", "space__name")
@@ -37,7 +37,7 @@ def _row(event: Event) -> dict:
         "starts_at": event.starts_at,
         "online": event.format == "online",
         "venue": event.venue_name,
-        "url": absolute(event.get_absolute_url()),
+        "url": absolute_url(event.get_absolute_url()),
     }
 
 
@@ -58,9 +58,7 @@ def _open_events(team: bool, hour) -> tuple[tuple[object, dict], ...]:
 
 
 def _open_q(team: bool) -> Q:
-    reader = User(is_superuser=team, is_active=True)
-    remember_groups(reader, set())
-    return visible_spaces_q(reader, prefix="space__") & Q(
+    return visible_spaces_q(role_reader(team=team), prefix="space__") & Q(
         state=EventState.PUBLISHED, audience__in=[Audience.PUBLIC, Audience.MEMBERS]
     )
 
@@ -73,7 +71,7 @@ def _still_open(team: bool, rows: tuple[tuple[object, dict], ...]) -> set[int]:
 
 
 def events_block(members: list[User], period: Period) -> dict[int, dict]:
-    groups_remember(members)
+    groups_remember_many(members)
     now = timezone.now()
     until = now + _horizon(period)
     hour = now.replace(minute=0, second=0, microsecond=0)

@@ -8,12 +8,13 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
-from community.emails import absolute_url, member_email
+from community.emails import member_email
 from events.calendar import calendar_bytes
 from events.models import Event, EventState, Registration, RegistrationStatus
 from events.permissions import can_see_event
 from events.services.notices import Notice
 from events.tickets import ticket_png
+from mailings.render import absolute_url
 
 # Still true when the e-mail is sent, or the news is stale and nothing is sent.
 ALL = set(RegistrationStatus)

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from accounts.permissions import Actor, is_community_manager
+from accounts.permissions import Actor, is_community_manager, team_q
 from community.permissions import can_see_space, visible_spaces_q
 from events.models import Audience, Event, EventState, Registration, RegistrationStatus
 from moderation.permissions import member_can_post
@@ -54,10 +54,9 @@ def members_who_see(event: Event, member_ids: list[int]) -> set[int]:
     """Which of these members may see the event now (one query; mirrors can_see_event)."""
     from django.contrib.auth import get_user_model
 
-    from accounts.roles import COMMUNITY_MANAGERS
     from community.models import Visibility
 
-    team = Q(is_superuser=True) | Q(groups__name=COMMUNITY_MANAGERS)
+    team = team_q()
     if event.state == EventState.DRAFT or event.space.visibility == Visibility.STAFF:
         rule = team
     elif event.audience == Audience.GROUP:

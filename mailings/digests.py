@@ -146,6 +146,7 @@ def digest_build(rows: list[Delivery]) -> dict[int, EmailMessage | None]:
             period = period_from_ref(row.ref, member.time_zone)
             key = (row.ref, period.start, period.end)
             by_period.setdefault(key, (period, []))[1].append(row)
+    blocks = digest_blocks()
     for period, of_period in by_period.values():
         still = set(
             User.objects.filter(
@@ -155,14 +156,14 @@ def digest_build(rows: list[Delivery]) -> dict[int, EmailMessage | None]:
             .values_list("pk", flat=True)
         )
         batch = [members[row.member_id] for row in of_period if row.member_id in still]
-        contents = {block.key: block.build(batch, period) for block in digest_blocks()}
+        contents = {block.key: block.build(batch, period) for block in blocks}
         for row in of_period:
             member = members[row.member_id]
             if member.pk not in still:
                 continue
             parts = [
                 (block, contents[block.key][member.pk])
-                for block in digest_blocks()
+                for block in blocks
                 if member.pk in contents[block.key]
             ]
             if not any(block.news for block, _context in parts):

@@ -26,8 +26,8 @@ from core.timezones import time_zone
 from mailings.blocks import DIGEST_BLOCKS, FIGURES, PICK_SOURCES, Period, Pick
 from mailings.lists import unsubscribe_url
 from mailings.models import Newsletter
-from mailings.render import bulk_email
-from mailings.services.newsletters import KIND, LIST_KEY, TEST_KIND, absolute_url
+from mailings.render import absolute_url, bulk_email
+from mailings.services.newsletters import KIND, LIST_KEY, TEST_KIND
 
 TEMPLATE = "mailings/email/newsletter"
 EVENTS_DAYS = 30

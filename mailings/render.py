@@ -19,8 +19,9 @@ from mailings.lists import PREFERENCES, unsubscribe_headers, unsubscribe_url
 INLINER = css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
 
 
-def absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
+def absolute_url(url: str) -> str:
+    """A link as an e-mail needs it: a path of the site made absolute, any other URL left as it is."""
+    return f"{settings.SITE_URL}{url}" if url.startswith("/") and not url.startswith("//") else url
 
 
 def bulk_context(member, *, list_key: str) -> dict:
@@ -31,7 +32,7 @@ def bulk_context(member, *, list_key: str) -> dict:
         "brand_colour": branding.brand_colour,
         "site_url": settings.SITE_URL,
         "unsubscribe_link": unsubscribe_url(member.pk, list_key),
-        "preferences_link": absolute(reverse(PREFERENCES["url_name"])) if PREFERENCES else "",
+        "preferences_link": absolute_url(reverse(PREFERENCES["url_name"])) if PREFERENCES else "",
     }
 
 

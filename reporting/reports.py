@@ -27,7 +27,6 @@ class Column:
     total: str = "sum"
     # For "weighted": the column whose daily values weigh the days.
     weight: str = ""
-    unit: str = ""
     chart: bool = True
 
 
@@ -152,7 +151,7 @@ def _ratio(numerator: str, denominator: str, scale: float = 1) -> Callable[[dict
 
 def _minutes(key: str, label: object, *, chart: bool = True) -> Column:
     """A daily median (or percentile) of minutes: the period's is weighted by the threads answered."""
-    return Column(key, label, total="weighted", weight="answered", unit="min", chart=chart)
+    return Column(key, label, total="weighted", weight="answered", chart=chart)
 
 
 # The reports --------------------------------------------------------------------------------------

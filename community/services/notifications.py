@@ -21,8 +21,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.permissions import Actor
-from accounts.roles import COMMUNITY_MANAGERS
+from accounts.permissions import Actor, team_q
 from community.models import (
     Notification,
     NotificationKind,
@@ -107,7 +106,7 @@ def member_welcome(*, user: User) -> bool:
 
 def _readers_q(thread: Thread) -> Q:
     """Members who may read the thread, as a filter on users (mirrors community.permissions)."""
-    team = Q(is_superuser=True) | Q(groups__name=COMMUNITY_MANAGERS)
+    team = team_q()
     if thread.space.visibility == Visibility.STAFF:
         return team
     if thread.state == PostState.VISIBLE:

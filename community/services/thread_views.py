@@ -12,6 +12,7 @@ from django.db.models import F
 from django_redis import get_redis_connection
 
 from community.models import Space, Thread
+from core import activity
 
 logger = logging.getLogger(__name__)
 
@@ -28,10 +29,15 @@ def _redis() -> redis.Redis:
     return get_redis_connection("default")
 
 
-def thread_viewed(thread_id: int) -> None:
-    """Count one view in Redis; no database write on the page. A Redis outage loses the view, not the page."""
+def thread_viewed(thread_id: int, space_id: int | None = None) -> None:
+    """Count one view of the thread, and of its space for the day's audience (core.activity), in one
+    Redis round trip; no database write on the page. A Redis outage loses the view, not the page."""
     try:
-        _redis().hincrby(_views_key(), str(thread_id), 1)
+        pipe = _redis().pipeline(transaction=False)
+        pipe.hincrby(_views_key(), str(thread_id), 1)
+        if space_id is not None:
+            activity.counter_add(pipe, activity.SPACE_VIEWS, str(space_id))
+        pipe.execute()
     except redis.RedisError:
         logger.warning("Redis unreachable: a thread view was not counted")
 

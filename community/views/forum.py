@@ -20,7 +20,6 @@ from community.selectors import forum as selectors
 from community.selectors.onboarding import onboarding_checklist
 from community.services import archiving, thread_views
 from community.services import forum as services
-from core import activity
 from core.forms import form_errors_add
 from core.shared_pages import shareable, shared_page
 from moderation.decorators import netiquette_required
@@ -189,8 +188,7 @@ def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     thread = selectors.access_thread(user, pk)
     page = _page_number(request, thread)
-    thread_views.thread_viewed(thread.pk)
-    activity.space_viewed(thread.space_id)
+    thread_views.thread_viewed(thread.pk, thread.space_id)
     if thread.state == PostState.VISIBLE and not is_community_manager(user) and shareable(request, ["page"]):
         versions = (thread.pk, thread.version, page, thread.space.name, thread.space.slug)
         return shared_page(

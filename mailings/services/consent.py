@@ -40,19 +40,22 @@ def consent_history(member_id: int) -> list[dict]:
     return list(rows.values(*fields))
 
 
-def members_consenting(list_key: str, member_ids: set[int]) -> set[int]:
-    """Among these members, those whose latest choice for the list is "given" (one query)."""
-    latest = Consent.objects.filter(member_id=OuterRef("member_id"), list_key=list_key).order_by(
+def latest_choice(list_key: str) -> Subquery:
+    """The member's latest choice for the list (True, False, or None when never asked), to annotate
+    users with: one subquery on the consent history's index."""
+    latest = Consent.objects.filter(member_id=OuterRef("pk"), list_key=list_key).order_by(
         "-created_at", "-pk"
     )
-    rows = (
-        Consent.objects.filter(list_key=list_key, member_id__in=member_ids)
-        .filter(pk=Subquery(latest.values("pk")[:1]), given=True)
-        .values_list("member_id", flat=True)
-    )
-    return set(rows)
+    return Subquery(latest.order_by("-created_at", "-pk").values("given")[:1])
+
+
+def members_consenting(list_key: str, member_ids: set[int]) -> set[int]:
+    """Among these members, those whose latest choice for the list is "given" (one query)."""
+    from accounts.models import User
+
+    members = User.objects.filter(pk__in=member_ids).annotate(choice=latest_choice(list_key))
+    return set(members.filter(choice=True).values_list("pk", flat=True))
 
 
 def consent_given(member_id: int, list_key: str) -> bool:
-    latest = Consent.objects.filter(member_id=member_id, list_key=list_key).order_by("-created_at", "-pk")
-    return bool(latest.values_list("given", flat=True).first())
+    return member_id in members_consenting(list_key, {member_id})

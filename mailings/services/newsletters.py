@@ -14,11 +14,10 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import CharField, Exists, F, OuterRef, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,7 +30,6 @@ from mailings.blocks import PICK_SOURCES
 from mailings.models import (
     EDITABLE,
     TODO,
-    Consent,
     Delivery,
     Newsletter,
     NewsletterClick,
@@ -39,6 +37,8 @@ from mailings.models import (
     NewsletterState,
 )
 from mailings.permissions import require_newsletter_manager
+from mailings.render import absolute_url
+from mailings.services.consent import latest_choice
 from mailings.services.delivery import deliveries_write
 
 logger = logging.getLogger(__name__)
@@ -51,10 +51,6 @@ QUEUE_BATCH = 1000
 PICKS_MAX = 12
 # Sent after notifications, which are worth more the sooner they arrive.
 PRIORITY = 1
-
-
-def absolute_url(url: str) -> str:
-    return f"{settings.SITE_URL}{url}" if url.startswith("/") and not url.startswith("//") else url
 
 
 # Writing an issue --------------------------------------------------------------------------------------
@@ -202,12 +198,9 @@ def newsletter_recipients(issue: Newsletter) -> QuerySet[User]:
     members = get_user_model().objects
     if audience is None:
         return members.none()
-    latest = Consent.objects.filter(member_id=OuterRef("pk"), list_key=LIST_KEY).order_by(
-        "-created_at", "-pk"
-    )
     return (
         members.filter(mailable_q(), audience.members_q(issue.audience_value))
-        .annotate(newsletter_consent=Subquery(latest.values("given")[:1]))
+        .annotate(newsletter_consent=latest_choice(LIST_KEY))
         .filter(newsletter_consent=True)
     )
 

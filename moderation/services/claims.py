@@ -42,13 +42,9 @@ def _claimable(actor: User, now: datetime):
 
 
 def other_moderators_exist(actor: User) -> bool:
-    from accounts.roles import COMMUNITY_MANAGERS
+    from accounts.permissions import team_q
 
-    return (
-        User.objects.filter(Q(is_superuser=True) | Q(groups__name=COMMUNITY_MANAGERS), is_active=True)
-        .exclude(pk=actor.pk)
-        .exists()
-    )
+    return User.objects.filter(team_q(), is_active=True).exclude(pk=actor.pk).exists()
 
 
 def case_claim_next(*, actor: User) -> Case | None:

@@ -39,7 +39,9 @@ def _day_flush(client: redis.Redis, day: date) -> int:
                 day=day, defaults={"views": counters.get("views", 0), "visitors": visitors}
             )
             written += 1
-        spaces = {int(k): v for k, v in _ints(client.hgetall(activity.key("space_views", day))).items()}
+        spaces = {
+            int(k): v for k, v in _ints(client.hgetall(activity.key(activity.SPACE_VIEWS, day))).items()
+        }
         existing = set(Space.objects.filter(pk__in=spaces).values_list("pk", flat=True))
         SpaceDay.objects.bulk_create(
             [SpaceDay(day=day, space_id=pk, views=views) for pk, views in spaces.items() if pk in existing],

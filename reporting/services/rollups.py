@@ -21,7 +21,8 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from accounts.roles import AMBASSADORS, COMMUNITY_MANAGERS
+from accounts.permissions import team_q
+from accounts.roles import AMBASSADORS
 from community.models import Post, PostState, Reaction, ReactionKind, Thread
 from mailings.models import Consent, Delivery, DeliveryState
 from reporting.models import ContentDay, DailyKPI, EmailDay, ResponseDay
@@ -48,10 +49,7 @@ def _in_range(field: str, first_day: date, last_day: date) -> Q:
 
 
 def _team_ids() -> set[int]:
-    users = get_user_model().objects
-    return set(
-        users.filter(Q(is_superuser=True) | Q(groups__name=COMMUNITY_MANAGERS)).values_list("pk", flat=True)
-    )
+    return set(get_user_model().objects.filter(team_q()).values_list("pk", flat=True))
 
 
 # Members ------------------------------------------------------------------------------------------
