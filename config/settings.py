@@ -255,6 +255,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MAILINGS_RATE_PER_MINUTE = int(env("MAILINGS_RATE_PER_MINUTE", "0"))
 # Digests go out from this hour, in each member's time zone, the morning after their period ends.
 MAILINGS_DIGEST_HOUR = int(env("MAILINGS_DIGEST_HOUR", "8"))
+# The KPI e-mail to the marketing group: "weekly", "monthly", or "" for none.
+REPORTING_KPI_MAIL = env("REPORTING_KPI_MAIL", "weekly")
 # An e-mail still "sending" this long after a worker took it is taken again (the worker died).
 MAILINGS_CLAIM_TIMEOUT = int(env("MAILINGS_CLAIM_TIMEOUT", "600"))
 # Where the site lives, for absolute links in e-mails (sent by workers, outside any request).
@@ -324,6 +326,8 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "agora.heartbeat", "schedule": 30.0},
     "reporting-rollup": {"task": "reporting.rollup_recent_days", "schedule": 3600.0},
     "reporting-activity-flush": {"task": "reporting.activity_flush", "schedule": 300.0},
+    "reporting-surveys-start": {"task": "reporting.surveys_start", "schedule": 3600.0},
+    "reporting-kpi-mail": {"task": "reporting.kpi_mail_queue", "schedule": 3600.0},
     "mailings-deliveries-send": {"task": "mailings.deliveries_send", "schedule": 60.0},
     "mailings-newsletters-start": {"task": "mailings.newsletters_start", "schedule": 60.0},
     # Each quarter of an hour: the digests whose period just ended where members live (time zones

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from community.views.forum import home
 from config.views import bench_trivial, healthz
+from reporting.views import privacy
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -11,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
     path("reporting/", include("reporting.urls")),
+    path("privacy/", privacy, name="privacy"),
     path("events/", include("events.urls")),
     path("mailings/anymail/", include("anymail.urls")),
     path("mailings/", include("mailings.urls")),

@@ -90,3 +90,19 @@ def search_made(term: str, results: int) -> None:
         counted("searches", term)
         if not results:
             counted("searches_empty", term)
+
+
+def so_far_today() -> dict[str, int] | None:
+    """Today's page views, visitors' estimate and members who came, read in one round trip (None when
+    Redis is unreachable: the page then shows what the database knows)."""
+    day = today()
+    try:
+        pipe = _redis().pipeline(transaction=False)
+        pipe.hget(key("counters", day), "views")
+        pipe.pfcount(key("visitors", day))
+        pipe.scard(key("members", day))
+        views, visitors, members = pipe.execute()
+    except redis.RedisError:
+        logger.warning("Redis unreachable: today's activity is not shown")
+        return None
+    return {"views": int(views or 0), "visitors": visitors, "members": members}

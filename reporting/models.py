@@ -1,4 +1,6 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -82,6 +84,128 @@ class SearchDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} {self.day}"
+
+
+# Satisfaction surveys: the community team sets the question and how often; a sample of active members
+# is asked by e-mail each round, and answers once.
+
+
+class SurveyKind(models.TextChoices):
+    CSAT = "csat", _("Satisfaction, from 1 to 5")
+    NPS = "nps", _("Recommendation, from 0 to 10")
+
+
+class Survey(models.Model):
+    kind = models.CharField(_("kind"), max_length=4, choices=SurveyKind.choices, default=SurveyKind.CSAT)
+    question_en = models.CharField(_("question (English)"), max_length=200)
+    question_fr = models.CharField(_("question (French)"), max_length=200)
+    every_days = models.PositiveSmallIntegerField(
+        _("ask every (days)"), default=90, validators=[MinValueValidator(7), MaxValueValidator(365)]
+    )
+    sample_size = models.PositiveIntegerField(
+        _("members asked each time"), default=300, validators=[MinValueValidator(1), MaxValueValidator(10000)]
+    )
+    open_days = models.PositiveSmallIntegerField(
+        _("answers accepted for (days)"), default=14, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    active = models.BooleanField(_("active"), default=True)
+    # When the next round is due; moved forward by the round that starts (a conditional update).
+    next_round_at = models.DateTimeField(_("next round"))
+    created_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("satisfaction survey")
+        verbose_name_plural = _("satisfaction surveys")
+
+    def __str__(self) -> str:
+        return self.question_en
+
+    @property
+    def question(self) -> str:
+        return self.question_fr if get_language() == "fr" else self.question_en
+
+    @property
+    def scale(self) -> range:
+        return range(1, 6) if self.kind == SurveyKind.CSAT else range(0, 11)
+
+
+class SurveyRound(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="rounds")
+    opened_at = models.DateTimeField(_("opened"))
+    closes_at = models.DateTimeField(_("closes"))
+    asked = models.PositiveIntegerField(_("members asked"), default=0)
+
+    class Meta:
+        ordering = ["-opened_at"]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} {self.opened_at:%Y-%m-%d}"
+
+
+class SurveyAnswer(models.Model):
+    """A member asked in a round; score and comment once they answer (one answer per member and round)."""
+
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="answers")
+    member = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField(_("score"), null=True)
+    comment = models.TextField(_("comment"), max_length=2000, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "member"], name="reporting_survey_answer_once"),
+            models.CheckConstraint(condition=models.Q(score__lte=10), name="reporting_survey_score_range"),
+        ]
+        indexes = [
+            models.Index(fields=["member", "round"], name="reporting_survey_asked"),
+            models.Index(
+                fields=["answered_at"],
+                name="reporting_survey_answered",
+                condition=models.Q(score__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} {self.member_id}"
+
+
+class SatisfactionDay(models.Model):
+    """The day's survey answers (CSAT and NPS), event ratings, and flags against posts published."""
+
+    day = models.DateField(_("day"), unique=True)
+    csat_answers = models.PositiveIntegerField(default=0)
+    csat_mean = models.FloatField(null=True)
+    csat_satisfied = models.PositiveIntegerField(default=0)
+    nps_answers = models.PositiveIntegerField(default=0)
+    nps = models.FloatField(null=True)
+    event_ratings = models.PositiveIntegerField(default=0)
+    event_mean = models.FloatField(null=True)
+    posts = models.PositiveIntegerField(default=0)
+    flags = models.PositiveIntegerField(default=0)
+    flags_per_1000 = models.FloatField(null=True)
+
+    def __str__(self) -> str:
+        return self.day.isoformat()
+
+
+class HealthDay(models.Model):
+    """The community health index of a day and its six factors, each 0–100 (50: as usual), and the raw
+    interaction figure the content rollups do not keep (reporting.themes.health says how)."""
+
+    day = models.DateField(_("day"), unique=True)
+    index = models.FloatField(_("health index"), null=True)
+    growth = models.FloatField(_("growth"), null=True)
+    content = models.FloatField(_("content"), null=True)
+    traffic = models.FloatField(_("traffic"), null=True)
+    responsiveness = models.FloatField(_("responsiveness"), null=True)
+    interaction = models.FloatField(_("interaction"), null=True)
+    liveliness = models.FloatField(_("liveliness"), null=True)
+    participants_per_thread = models.FloatField(null=True)
+
+    def __str__(self) -> str:
+        return self.day.isoformat()
 
 
 # The themes' rollups: one row per day and space, and one for all spaces (space empty) ------------

@@ -13,10 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from accounts.permissions import is_community_manager
+from mailings.models import Newsletter
 from reporting.models import ContentDay, DailyKPI, EmailDay, ResponseDay, SearchDay, SpaceDay, TrafficDay
 
 
@@ -50,6 +53,8 @@ class Report:
     by_space: bool = False
     tables: Callable[[date, date, int | None], list[Table]] | None = None
     derived: list[tuple[str, object, Callable[[dict], float | None]]] = field(default_factory=list)
+    # Pages of the community team beside the report: (label, URL name, who may open it).
+    links: list[tuple[object, str, Callable[[Any], bool]]] = field(default_factory=list)
 
 
 def period_figure(column: Column, days: list[dict]) -> float | None:
@@ -102,12 +107,13 @@ def _email(start: date, end: date, space: int | None) -> dict[date, dict]:
         EmailDay.objects.filter(day__gte=start, day__lte=end)
         .values("day")
         .annotate(
+            # Before "sent" is named for the total, so that these read the rows' column.
+            digests=Sum("sent", filter=Q(kind="digest")),
+            newsletters=Sum("sent", filter=Q(kind="newsletter")),
             sent=Sum("sent"),
             failed=Sum("failed"),
             bounced=Sum("bounced"),
             unsubscribed=Sum("unsubscribed"),
-            digests=Sum("sent", filter=Q(kind="digest")),
-            newsletters=Sum("sent", filter=Q(kind="newsletter")),
         )
         .order_by("day")
     )
@@ -139,6 +145,40 @@ def _audience_tables(start: date, end: date, space: int | None) -> list[Table]:
             _("Searches that found nothing"), [_("Search"), _("Times")], [(r["term"], r["n"]) for r in empty]
         ),
     ]
+
+
+def _issues(start: date, end: date, space: int | None) -> list[Table]:
+    """The newsletters sent in the period, with the members who followed at least one of their links
+    (clicks are counted once per member and link: mailings.NewsletterClick)."""
+    issues = (
+        Newsletter.objects.filter(started_at__date__gte=start, started_at__date__lte=end)
+        .annotate(
+            clickers=Count("links__clicks__member", distinct=True),
+            clicks=Count("links__clicks"),
+        )
+        .order_by("-started_at")
+        .values_list("subject", "started_at", "recipient_count", "clickers", "clicks")
+    )
+    rows = [
+        (
+            subject,
+            started,
+            recipients,
+            clickers,
+            f"{clickers / recipients * 100:.1f} %" if recipients else "—",
+            clicks,
+        )
+        for subject, started, recipients, clickers, clicks in issues
+    ]
+    headers = [
+        _("Issue"),
+        _("Sent on"),
+        _("Recipients"),
+        _("Members who clicked"),
+        _("Click rate"),
+        _("Clicks"),
+    ]
+    return [Table(_("Newsletters of the period"), headers, rows)]
 
 
 def _ratio(numerator: str, denominator: str, scale: float = 1) -> Callable[[dict], float | None]:
@@ -247,6 +287,7 @@ report_register(
         ],
         read=_by_space(ResponseDay),
         by_space=True,
+        links=[(_("Threads waiting for an answer"), "reporting:threads-waiting", is_community_manager)],
         derived=[
             ("answered_share", _("Share answered (%)"), _ratio("answered", "threads", 100)),
             ("solved_share", _("Share with a best answer (%)"), _ratio("solved", "threads", 100)),
@@ -275,7 +316,9 @@ report_register(
         definition=_(
             "E-mails the platform sent each day (notifications, event news, statements of reasons, digests, "
             "newsletters), those that failed for good, those the provider reported bounced or marked as "
-            "spam, and members who left a list that day (the newsletter, the digest, replies, mentions)."
+            "spam, and members who left a list that day (the newsletter, the digest, replies, mentions). "
+            "Below, the newsletters started in the period, with the members who followed at least one of "
+            "their links (a member's clicks on one link count once)."
         ),
         columns=[
             Column("sent", _("Sent")),
@@ -286,6 +329,7 @@ report_register(
             Column("unsubscribed", _("Unsubscribed")),
         ],
         read=_email,
+        tables=_issues,
     )
 )
 

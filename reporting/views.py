@@ -3,16 +3,25 @@ the previous period beside each figure, and the CSV of what is shown."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.permissions import can_view_reporting
+from accounts.permissions import can_view_reporting, is_community_manager
+from core import activity
 from core.csv_export import csv_response
+from core.forms import form_errors_add
+from reporting import selectors
 from reporting.filters import ReportFilter
+from reporting.forms import AnswerForm, SurveyForm
+from reporting.models import Survey
 from reporting.reports import REPORTS, Report, change, period_figure, report_days
+from reporting.services import surveys
+from reporting.services.activity import MEMBER_DAYS_KEPT
 
 
 def _report(request: HttpRequest, key: str) -> Report:
@@ -62,6 +71,8 @@ def report_page(request: HttpRequest, key: str = "members") -> HttpResponse:
         "table": table,
         "tables": report.tables(start, end, space) if report.tables and days else [],
         "days": days,
+        "today": selectors.today_figures(),
+        "links": [(label, reverse(name)) for label, name, allowed in report.links if allowed(request.user)],
     }
     return render(request, "reporting/report.html", context)
 
@@ -73,3 +84,78 @@ def report_csv(request: HttpRequest, key: str = "members") -> HttpResponse:
     header = [_("day"), *[str(column.label) for column in report.columns]]
     rows = [[day["day"].isoformat(), *[day.get(column.key) for column in report.columns]] for day in days]
     return csv_response(f"agora-{report.key}.csv", header, rows)
+
+
+# Satisfaction surveys: the community team's page, and the member's answer --------------------------
+
+
+@login_required
+def survey_list(request: HttpRequest) -> HttpResponse:
+    surveys.require_survey_manager(request.user)
+    return render(request, "reporting/survey_list.html", {"surveys": selectors.survey_list()})
+
+
+def _survey_edit(request: HttpRequest, survey: Survey) -> HttpResponse:
+    form = SurveyForm(request.POST or None, instance=survey)
+    if request.method == "POST" and form.is_valid():
+        surveys.survey_save(actor=request.user, survey=form.instance)
+        messages.success(request, _("The survey is saved."))
+        return redirect("reporting:surveys")
+    context = {"form": form, "survey": survey if survey.pk else None}
+    return render(request, "reporting/survey_form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def survey_new(request: HttpRequest) -> HttpResponse:
+    surveys.require_survey_manager(request.user)
+    return _survey_edit(request, Survey())
+
+
+@login_required
+def survey_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    surveys.require_survey_manager(request.user)
+    return _survey_edit(request, selectors.access_survey(pk))
+
+
+@login_required
+def survey_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The page the survey's e-mail opens (a score in the link is ticked, not recorded: a GET writes
+    nothing, so a mail scanner following links cannot answer for the member)."""
+    round_ = selectors.access_round(pk)
+    initial = {"score": request.GET.get("score")}
+    form = AnswerForm(request.POST or None, initial=initial, survey=round_.survey)
+    if request.method == "POST" and form.is_valid():
+        try:
+            surveys.survey_answer(
+                actor=request.user,
+                round_=round_,
+                score=form.cleaned_data["score"],
+                comment=form.cleaned_data["comment"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form_errors_add(form, exc)
+        else:
+            messages.success(request, _("Thank you: your answer is recorded."))
+            return redirect("home")
+    context = {"form": form, "round": round_, "survey": round_.survey}
+    return render(request, "reporting/survey_answer.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def threads_waiting(request: HttpRequest) -> HttpResponse:
+    """The community team's list of threads still waiting for an answer after 24 (or 48) hours."""
+    if not is_community_manager(request.user):
+        raise PermissionDenied
+    hours = 48 if request.GET.get("hours") == "48" else 24
+    context = {
+        "threads": selectors.threads_waiting(hours=hours),
+        "hours": hours,
+        "shown": selectors.WAITING_SHOWN,
+    }
+    return render(request, "reporting/threads_waiting.html", context)
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    """What the site records of visits, searches and surveys, and for how long (public)."""
+    context = {"member_days_kept": MEMBER_DAYS_KEPT.days, "visitor_hours": activity.KEEP_SECONDS // 3600}
+    return render(request, "reporting/privacy.html", context)

@@ -291,6 +291,10 @@ class Post(models.Model):
         indexes = [
             models.Index(fields=["author", "-created_at"], name="community_post_author"),
             GinIndex(fields=["search_vector"], name="community_post_search"),
+            # The day's visible posts: the reports' rollups of a range of days, "so far today".
+            models.Index(
+                fields=["created_at"], condition=Q(state="visible"), name="community_post_published"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
-"""Every write of reporting: the activity moved from Redis, and the daily rollups."""
+"""Every write of reporting: the activity moved from Redis, the daily rollups, the surveys."""
 
-from reporting.services.activity import activity_flush
+from reporting.services.activity import activity_flush, activity_purge
 from reporting.services.rollups import kpi_rollup, kpi_rollup_recent
+from reporting.services.surveys import surveys_start
 
-__all__ = ["activity_flush", "kpi_rollup", "kpi_rollup_recent"]
+__all__ = ["activity_flush", "activity_purge", "kpi_rollup", "kpi_rollup_recent", "surveys_start"]

@@ -76,3 +76,14 @@ def activity_flush() -> int:
     client = get_redis_connection("default")
     today = activity.today()
     return sum(_day_flush(client, day) for day in (today - timedelta(days=1), today))
+
+
+# Members' days are kept for 13 months (a year's retention and the same month a year before), no longer.
+MEMBER_DAYS_KEPT = timedelta(days=400)
+
+
+def activity_purge() -> int:
+    """Forget the members' days older than MEMBER_DAYS_KEPT (the privacy notice says so); the day's
+    totals rolled up from them stay, and name no one."""
+    deleted, _by_model = MemberDay.objects.filter(day__lt=activity.today() - MEMBER_DAYS_KEPT).delete()
+    return deleted
