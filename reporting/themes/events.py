@@ -212,10 +212,10 @@ report_register(
             "online. No-shows: members going but not checked in, at events whose attendance was taken (at "
             "least one attendee); the attendance rate is the attendees among attendees and no-shows. "
             "Waitlist demand: members on the waiting list, or promoted from it (who left the list before a "
-            "seat came is not known). Rating: the survey's mean rating, from 1 to 5, over its answers. Posts after: "
-            "visible posts in the 30 days after an event's end, per attendee, and per member who came to the "
-            "site in the 30 days before it but did not attend (the team left out of both), counted once the "
-            "30 days have passed. Registrations and answers are as they are when rolled up."
+            "seat came is not known). Rating: the survey's mean rating, from 1 to 5, over its answers. "
+            "Posts after: visible posts in the 30 days after an event's end, per attendee, and per member "
+            "who came to the site in the 30 days before it but did not attend (the team left out of both), "
+            "counted once the 30 days have passed. Registrations and answers are as they are when rolled up."
         ),
         columns=[
             Column("events", _("Events held")),
