@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Avg, Count, Min, Q
 from django.utils import timezone
@@ -104,7 +105,7 @@ def events_rollup(first_day: date, last_day: date) -> int:
         )
         .order_by()
     )
-    counts = {row.pop("event_id"): row for row in registrations}
+    counts = {row["event_id"]: row for row in registrations}
     survey = {
         row["event_id"]: row
         for row in SurveyResponse.objects.filter(event_id__in=ids)
@@ -127,7 +128,7 @@ def events_rollup(first_day: date, last_day: date) -> int:
     for event in held:
         found = counts.get(event.pk, {"going": 0, "attended": 0, "absent": 0})
         answers = survey.get(event.pk, {"answers": 0, "rating": None})
-        figures = {
+        figures: dict[str, Any] = {
             "events": 1, "going": found["going"], "attended": found["attended"],
             "no_shows": found["absent"] if found["attended"] else 0,
             "waitlisted": waitlisted.get(event.pk, 0),

@@ -4,7 +4,9 @@ sanctions), flags and decisions by netiquette rule, and each moderator's day."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDate
@@ -42,7 +44,7 @@ SANCTION_COLUMNS = {
 }
 
 
-def _minutes_to_decide(decision: dict) -> float | None:
+def _minutes_to_decide(decision: Mapping[str, Any]) -> float | None:
     """From the first flag the decision settled (else the case's first flag, else its opening) to the
     decision. A reopened case keeps only its last opening: an earlier decision without flags is not timed."""
     started = decision["first_flag"] or decision["case__first_flag_at"] or decision["case__opened_at"]
@@ -94,14 +96,14 @@ def moderation_rollup(first_day: date, last_day: date) -> int:
     by_day_decisions: dict[date, list[dict]] = defaultdict(list)
     for decision in decisions:
         by_day_decisions[decision["day"]].append(decision)
-    flags = count_by_day(Flag.objects, "created_at", first_day, last_day, "rule__number")
+    flags = count_by_day(Flag.objects.all(), "created_at", first_day, last_day, "rule__number")
     appeals = Appeal.objects.all()
     filed = count_by_day(appeals, "created_at", first_day, last_day)
     decided = count_by_day(appeals, "decided_at", first_day, last_day)
     upheld = appeals.filter(outcome=AppealOutcome.UPHELD)
     overturned = count_by_day(upheld, "decided_at", first_day, last_day, "decision__moderator_id")
-    strikes = count_by_day(Strike.objects, "created_at", first_day, last_day)
-    sanctions = count_by_day(Sanction.objects, "starts_at", first_day, last_day, "kind")
+    strikes = count_by_day(Strike.objects.all(), "created_at", first_day, last_day)
+    sanctions = count_by_day(Sanction.objects.all(), "starts_at", first_day, last_day, "kind")
     backlog = _backlog(first_day, last_day)
 
     rows = []
@@ -198,11 +200,11 @@ def _tables(start: date, end: date, space: int | None) -> list[Table]:
         ModeratorDay.objects.filter(day__gte=start, day__lte=end)
         .values("moderator__handle")
         .annotate(
-            decisions=Sum("decisions"), overturned=Sum("overturned"),
+            taken=Sum("decisions"), reversed=Sum("overturned"),
             weighed=Sum(F("minutes_median") * F("decisions")),
             timed=Sum("decisions", filter=Q(minutes_median__isnull=False)),
         )
-        .order_by("-decisions", "moderator__handle")
+        .order_by("-taken", "moderator__handle")
     )  # fmt: skip
     return [
         Table(
@@ -221,9 +223,9 @@ def _tables(start: date, end: date, space: int | None) -> list[Table]:
             [
                 (
                     f"@{row['moderator__handle']}",
-                    row["decisions"],
+                    row["taken"],
                     round(row["weighed"] / row["timed"]) if row["timed"] else "—",
-                    row["overturned"],
+                    row["reversed"],
                 )
                 for row in per_moderator
             ],

@@ -24,9 +24,9 @@ def recruitment_rollup(first_day: date, last_day: date) -> int:
     inviter: an inviter whose account was deleted leaves the member counted here); sign-ups through an
     invitation are the first two. Per referrer outside the team: the sign-ups they brought. The team is
     the team when the day is rolled up (roles keep no history)."""
-    links = count_by_day(Invitation.objects, "created_at", first_day, last_day)
+    links = count_by_day(Invitation.objects.all(), "created_at", first_day, last_day)
     joined = count_by_day(
-        get_user_model().objects, "date_joined", first_day, last_day, "community_state__invited_by_id"
+        get_user_model().objects.all(), "date_joined", first_day, last_day, "community_state__invited_by_id"
     )
     team = team_ids()
     figures = {day: dict.fromkeys(FIGURES, 0) for day in days(first_day, last_day)}
