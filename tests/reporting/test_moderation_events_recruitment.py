@@ -371,3 +371,15 @@ def test_the_recruitment_csv_holds_the_days(signed_in, day_of_recruitment):
     response = signed_in.get(reverse("reporting:report-csv", args=["recruitment"]), PERIOD)
     lines = list(csv.reader(b"".join(response.streaming_content).decode().splitlines()))
     assert lines[2] == ["2026-11-02", "2", "4", "3", "1", "2", "1"]
+
+
+@pytest.mark.parametrize("key", ["moderation", "events", "recruitment"])
+def test_a_report_page_over_a_year_costs_a_fixed_number_of_queries(
+    key, signed_in, day_of_moderation, day_of_events, day_of_recruitment, django_assert_max_num_queries
+):
+    kpi_rollup(first_day=DAY - timedelta(days=365), last_day=DAY, themes=[key])
+    with django_assert_max_num_queries(10):
+        response = signed_in.get(
+            reverse("reporting:report", args=[key]), {"start": "2025-11-02", "end": "2026-11-02"}
+        )
+    assert len(response.context["days"]) == 366
