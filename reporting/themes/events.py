@@ -81,12 +81,13 @@ def _posts_after(event: Event, attendees: set[int], team: set[int]) -> dict[str,
 
 def events_rollup(first_day: date, last_day: date) -> int:
     """Per event held (published or archived: drafts and cancelled events left out), on the day it
-    started, and per day in all: registrations going; attendees (checked in, or who took part online);
-    no-shows (going but not checked in, at events whose attendance was taken: at least one attendee);
-    waitlist demand (on the waiting list now, or promoted from it); survey answers and their mean rating
-    (1 to 5); and, once 30 days have passed since the event's end, the visible posts in those 30 days by
-    its attendees and by the members who came to the site in the 30 days before it but did not attend
-    (the team left out). Registrations are as they are when rolled up."""
+    started, and per day in all: registrations going; attendees (checked in, or who wrote in an online
+    event's chat); no-shows (going but not checked in, at events whose attendance was taken: at least one
+    attendee); waitlist demand (on the waiting list now, or promoted from it); survey answers and their
+    mean rating (1 to 5); and, once 30 days have passed since the event's end, the visible posts in those
+    30 days by its attendees and by the members who came to the site in the 30 days before it but did not
+    attend (the team left out). Registrations are as they are when rolled up. The days of events that
+    ended in the 30 days before the range are recomputed too (answers, attendance and posts come later)."""
     first_day = _first_day_to_recompute(first_day, last_day)
     now = timezone.now()
     held = list(
@@ -208,15 +209,16 @@ report_register(
         key="events",
         title=_("Events"),
         definition=_(
-            "Events held: published or archived events (drafts and cancelled ones left out), on the day they "
-            "started. Registrations: members going. Attended: checked in at the door, or who took part "
-            "online. No-shows: members going but not checked in, at events whose attendance was taken (at "
-            "least one attendee); the attendance rate is the attendees among attendees and no-shows. "
-            "Waitlist demand: members on the waiting list, or promoted from it (who left the list before a "
-            "seat came is not known). Rating: the survey's mean rating, from 1 to 5, over its answers. "
-            "Posts after: visible posts in the 30 days after an event's end, per attendee, and per member "
-            "who came to the site in the 30 days before it but did not attend (the team left out of both), "
-            "counted once the 30 days have passed. Registrations and answers are as they are when rolled up."
+            "Events held: published or archived events (drafts and cancelled ones left out), on the day "
+            "they started. Registrations: members going. Attended: checked in at the door, or who wrote in "
+            "the live chat of an online event. No-shows: members going but not checked in, at events whose "
+            "attendance was taken (at least one attendee); the attendance rate is the attendees among "
+            "attendees and no-shows. Waitlist demand: members on the waiting list, or promoted from it "
+            "(who left the list before a seat came is not known). Rating: the survey's mean rating, from 1 "
+            "to 5, over its answers. Posts after: visible posts in the 30 days after an event's end, per "
+            "attendee, and per member who came to the site in the 30 days before it but did not attend "
+            "(the team left out of both), counted once the 30 days have passed. Registrations and answers "
+            "are as they are when rolled up."
         ),
         columns=[
             Column("events", _("Events held")),
