@@ -276,3 +276,146 @@ class EmailDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.kind}"
+
+
+# Moderation: the day's figures, flags and decisions by rule, and each moderator's day -------------
+
+
+class ModerationDay(models.Model):
+    """The moderation queue's day: flags, decisions, time to decide, backlog, appeals and sanctions."""
+
+    day = models.DateField(_("day"), unique=True)
+    flags = models.PositiveIntegerField(_("flags"), default=0)
+    decisions = models.PositiveIntegerField(_("decisions"), default=0)
+    approved = models.PositiveIntegerField(_("approved"), default=0)
+    dismissed = models.PositiveIntegerField(_("flags dismissed"), default=0)
+    removed = models.PositiveIntegerField(_("removed"), default=0)
+    edited = models.PositiveIntegerField(_("edited and approved"), default=0)
+    revised = models.PositiveIntegerField(_("revision asked"), default=0)
+    # Minutes from a case's first flag (or its opening) to its decision, for the decisions of the day.
+    timed = models.PositiveIntegerField(_("decisions timed"), default=0)
+    decide_median = models.FloatField(_("median minutes to decide"), null=True)
+    decide_p90 = models.FloatField(_("90th percentile, minutes"), null=True)
+    backlog = models.PositiveIntegerField(_("backlog at the end of the day"), default=0)
+    backlog_oldest_hours = models.FloatField(_("age of the oldest case waiting, hours"), null=True)
+    appeals_filed = models.PositiveIntegerField(_("appeals filed"), default=0)
+    appeals_decided = models.PositiveIntegerField(_("appeals decided"), default=0)
+    appeals_overturned = models.PositiveIntegerField(_("decisions reversed on appeal"), default=0)
+    strikes = models.PositiveIntegerField(_("strikes"), default=0)
+    warnings = models.PositiveIntegerField(_("warnings"), default=0)
+    suspensions = models.PositiveIntegerField(_("suspensions"), default=0)
+    bans = models.PositiveIntegerField(_("bans"), default=0)
+
+    def __str__(self) -> str:
+        return self.day.isoformat()
+
+
+class ModerationRuleDay(models.Model):
+    """Flags citing a netiquette rule on a day (action empty), and decisions by rule and action (a
+    decision citing no rule has no rule number)."""
+
+    day = models.DateField(_("day"))
+    rule_number = models.PositiveSmallIntegerField(_("rule"), null=True)
+    action = models.CharField(_("decision"), max_length=10, blank=True)
+    flags = models.PositiveIntegerField(_("flags"), default=0)
+    decisions = models.PositiveIntegerField(_("decisions"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "rule_number", "action"],
+                name="reporting_moderation_rule_day_once",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.rule_number} {self.action}"
+
+
+class ModeratorDay(models.Model):
+    """A moderator's day: decisions taken, their median minutes to decide, and appeals against their
+    decisions upheld that day (the decision reversed)."""
+
+    day = models.DateField(_("day"))
+    moderator = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    decisions = models.PositiveIntegerField(_("decisions"), default=0)
+    minutes_median = models.FloatField(_("median minutes to decide"), null=True)
+    overturned = models.PositiveIntegerField(_("reversed on appeal"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "moderator"], name="reporting_moderator_day_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.moderator_id}"
+
+
+# Events: one row per event held, keyed by the day it started, and the day's total (event empty) ---
+
+
+class EventDay(models.Model):
+    """An event held (published or archived), on the day it started; the row without an event holds
+    the day's totals (and exists for every day rolled up, events or not)."""
+
+    day = models.DateField(_("day"))
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, null=True, related_name="+")
+    title = models.CharField(_("title"), max_length=150, blank=True)
+    events = models.PositiveIntegerField(_("events held"), default=0)
+    going = models.PositiveIntegerField(_("registrations"), default=0)
+    attended = models.PositiveIntegerField(_("attended"), default=0)
+    no_shows = models.PositiveIntegerField(_("no-shows"), default=0)
+    waitlisted = models.PositiveIntegerField(_("waitlist demand"), default=0)
+    answers = models.PositiveIntegerField(_("survey answers"), default=0)
+    rating = models.FloatField(_("mean rating"), null=True)
+    # Posts in the 30 days after the event, once they have passed: by its attendees, and by the members
+    # active in the 30 days before it who did not attend (each group's size is kept to make means).
+    followed_attendees = models.PositiveIntegerField(default=0)
+    attendee_posts = models.PositiveIntegerField(default=0)
+    followed_others = models.PositiveIntegerField(default=0)
+    other_posts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "event"], name="reporting_event_day_once", nulls_distinct=False
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.event_id or 'all'}"
+
+
+# Recruitment: sign-ups by source each day, and the referrers who brought them ---------------------
+
+
+class RecruitmentDay(models.Model):
+    """Invitation links created on a day, and the members who joined by where they came from."""
+
+    day = models.DateField(_("day"), unique=True)
+    links = models.PositiveIntegerField(_("invitation links created"), default=0)
+    signups = models.PositiveIntegerField(_("sign-ups"), default=0)
+    invited = models.PositiveIntegerField(_("sign-ups through an invitation"), default=0)
+    from_team = models.PositiveIntegerField(_("invited by the team"), default=0)
+    referral = models.PositiveIntegerField(_("referred by a member"), default=0)
+    direct = models.PositiveIntegerField(_("direct"), default=0)
+
+    def __str__(self) -> str:
+        return self.day.isoformat()
+
+
+class ReferrerDay(models.Model):
+    """The members outside the team whose invitation brought sign-ups on a day."""
+
+    day = models.DateField(_("day"))
+    referrer = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    signups = models.PositiveIntegerField(_("sign-ups"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "referrer"], name="reporting_referrer_day_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.referrer_id}"

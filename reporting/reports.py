@@ -102,6 +102,15 @@ def _by_space(model) -> Callable[[date, date, int | None], dict[date, dict]]:
     return read
 
 
+def by_day(model, fields: list[str], **filters) -> Callable[[date, date, int | None], dict[date, dict]]:
+    """The read of a rollup keyed by day (its rows narrowed by `filters`): the fields, in one query."""
+
+    def read(start: date, end: date, space: int | None) -> dict[date, dict]:
+        return _rows(model.objects.filter(**filters), start, end, fields)
+
+    return read
+
+
 def _email(start: date, end: date, space: int | None) -> dict[date, dict]:
     rows = (
         EmailDay.objects.filter(day__gte=start, day__lte=end)
@@ -181,12 +190,14 @@ def _issues(start: date, end: date, space: int | None) -> list[Table]:
     return [Table(_("Newsletters of the period"), headers, rows)]
 
 
-def _ratio(numerator: str, denominator: str, scale: float = 1) -> Callable[[dict], float | None]:
-    def ratio(figures: dict) -> float | None:
+def ratio(numerator: str, denominator: str, scale: float = 1) -> Callable[[dict], float | None]:
+    """A derived figure: one column's period figure divided by another's (None without a divisor)."""
+
+    def divided(figures: dict) -> float | None:
         top, bottom = figures.get(numerator), figures.get(denominator)
         return top / bottom * scale if top is not None and bottom else None
 
-    return ratio
+    return divided
 
 
 def _minutes(key: str, label: object, *, chart: bool = True) -> Column:
@@ -229,7 +240,7 @@ report_register(
             (
                 "stickiness",
                 _("Stickiness (active that day ÷ in 30 days)"),
-                _ratio("active", "active_month", 100),
+                ratio("active", "active_month", 100),
             )
         ],
     )
@@ -258,8 +269,8 @@ report_register(
         read=_by_space(ContentDay),
         by_space=True,
         derived=[
-            ("replies_per_thread", _("Replies per new thread"), _ratio("replies", "threads")),
-            ("helpful_per_post", _("Helpful reactions per 100 posts"), _ratio("helpful", "posts", 100)),
+            ("replies_per_thread", _("Replies per new thread"), ratio("replies", "threads")),
+            ("helpful_per_post", _("Helpful reactions per 100 posts"), ratio("helpful", "posts", 100)),
         ],
     )
 )
@@ -289,8 +300,8 @@ report_register(
         by_space=True,
         links=[(_("Threads waiting for an answer"), "reporting:threads-waiting", is_community_manager)],
         derived=[
-            ("answered_share", _("Share answered (%)"), _ratio("answered", "threads", 100)),
-            ("solved_share", _("Share with a best answer (%)"), _ratio("solved", "threads", 100)),
+            ("answered_share", _("Share answered (%)"), ratio("answered", "threads", 100)),
+            ("solved_share", _("Share with a best answer (%)"), ratio("solved", "threads", 100)),
         ],
     )
 )

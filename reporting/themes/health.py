@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from community.models import PostState
 from reporting.models import ContentDay, DailyKPI, HealthDay, ResponseDay, TrafficDay
-from reporting.reports import Column, Report, _rows, report_register
-from reporting.services.rollups import _days, _start_of, theme_register
+from reporting.reports import Column, Report, by_day, report_register
+from reporting.services.rollups import days, start_of, theme_register
 
 RECENT = 7
 USUAL = 90
@@ -40,8 +40,8 @@ def _participants(first_day: date, last_day: date) -> dict[date, float]:
             GROUP BY day
             """,
             [
-                str(_start_of(first_day).tzinfo), PostState.VISIBLE, PostState.VISIBLE,
-                _start_of(first_day), _start_of(last_day + timedelta(days=1)),
+                str(start_of(first_day).tzinfo), PostState.VISIBLE, PostState.VISIBLE,
+                start_of(first_day), start_of(last_day + timedelta(days=1)),
             ],
         )  # fmt: skip
         return dict(cursor.fetchall())
@@ -65,9 +65,9 @@ def _raw(first_day: date, last_day: date) -> dict[str, dict[date, float]]:
     return raw
 
 
-def _mean(values: dict[date, float], first_day: date, days: int, *, missing: float | None) -> float | None:
-    """Mean over `days` days from first_day; a day with no row counts as `missing` (None: left out)."""
-    found = [values.get(first_day + timedelta(days=n), missing) for n in range(days)]
+def _mean(values: dict[date, float], first_day: date, length: int, *, missing: float | None) -> float | None:
+    """Mean over `length` days from first_day; a day with no row counts as `missing` (None: left out)."""
+    found = [values.get(first_day + timedelta(days=n), missing) for n in range(length)]
     present = [value for value in found if value is not None]
     return sum(present) / len(present) if present else None
 
@@ -90,7 +90,7 @@ def health_rollup(first_day: date, last_day: date) -> int:
     """The index and its factors for each day, from the 97 days that end with it."""
     raw = _raw(first_day - timedelta(days=RECENT + USUAL - 1), last_day)
     rows = []
-    for day in _days(first_day, last_day):
+    for day in days(first_day, last_day):
         recent_start = day - timedelta(days=RECENT - 1)
         usual_start = recent_start - timedelta(days=USUAL)
         factors = {
@@ -115,10 +115,6 @@ def health_rollup(first_day: date, last_day: date) -> int:
 
 
 theme_register("health", health_rollup)
-
-
-def _read(start: date, end: date, space: int | None) -> dict[date, dict]:
-    return _rows(HealthDay.objects.all(), start, end, ["index", *FACTORS, "participants_per_thread"])
 
 
 def _factor(key: str, label: object) -> Column:
@@ -149,6 +145,6 @@ report_register(
             _factor("liveliness", _("Liveliness")),
             Column("participants_per_thread", _("Participants per thread"), total="mean", chart=False),
         ],
-        read=_read,
+        read=by_day(HealthDay, ["index", *FACTORS, "participants_per_thread"]),
     )
 )

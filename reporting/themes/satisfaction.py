@@ -15,11 +15,12 @@ from accounts.permissions import is_community_manager
 from events.models import SurveyResponse
 from moderation.models import Flag
 from reporting.models import ContentDay, SatisfactionDay, SurveyAnswer, SurveyKind
-from reporting.reports import Column, Report, Table, _ratio, _rows, report_register
-from reporting.services.rollups import _days, _in_range, theme_register
+from reporting.reports import Column, Report, Table, by_day, ratio, report_register
+from reporting.services.rollups import days, in_range, theme_register
 from reporting.services.surveys import nps
 
 COMMENTS_SHOWN = 20
+FIELDS = [field.name for field in SatisfactionDay._meta.fields if field.name not in ("id", "day")]
 
 
 def satisfaction_rollup(first_day: date, last_day: date) -> int:
@@ -29,7 +30,7 @@ def satisfaction_rollup(first_day: date, last_day: date) -> int:
     tz = timezone.get_default_timezone()
     found: dict[date, dict] = defaultdict(dict)
     answers = (
-        SurveyAnswer.objects.filter(_in_range("answered_at", first_day, last_day), score__isnull=False)
+        SurveyAnswer.objects.filter(in_range("answered_at", first_day, last_day), score__isnull=False)
         .annotate(day=TruncDate("answered_at", tzinfo=tz))
         .values("day")
         .annotate(
@@ -45,13 +46,13 @@ def satisfaction_rollup(first_day: date, last_day: date) -> int:
         row["nps"] = nps(row.pop("promoters"), row.pop("detractors"), row["nps_answers"])
         found[row.pop("day")].update(row)
     ratings = (
-        SurveyResponse.objects.filter(_in_range("created_at", first_day, last_day))
+        SurveyResponse.objects.filter(in_range("created_at", first_day, last_day))
         .annotate(day=TruncDate("created_at", tzinfo=tz))
         .values("day")
         .annotate(event_ratings=Count("pk"), event_mean=Avg("rating"))
     )
     flags = (
-        Flag.objects.filter(_in_range("created_at", first_day, last_day))
+        Flag.objects.filter(in_range("created_at", first_day, last_day))
         .annotate(day=TruncDate("created_at", tzinfo=tz))
         .values("day")
         .annotate(flags=Count("pk"))
@@ -59,41 +60,33 @@ def satisfaction_rollup(first_day: date, last_day: date) -> int:
     posts = ContentDay.objects.filter(day__gte=first_day, day__lte=last_day, space=None).values(
         "day", "posts"
     )
-    for rows in (ratings, flags, posts):
-        for row in rows:
+    for queryset in (ratings, flags, posts):
+        for row in queryset:
             found[row.pop("day")].update(row)
-    days = []
-    for day in _days(first_day, last_day):
+    rows = []
+    for day in days(first_day, last_day):
         figures = found.get(day, {})
         figures["flags_per_1000"] = (
             figures.get("flags", 0) / figures["posts"] * 1000 if figures.get("posts") else None
         )
-        days.append(SatisfactionDay(day=day, **figures))
-    fields = [f.name for f in SatisfactionDay._meta.fields if f.name not in ("id", "day")]
-    SatisfactionDay.objects.bulk_create(
-        days, update_conflicts=True, unique_fields=["day"], update_fields=fields
-    )
-    return len(days)
+        rows.append(SatisfactionDay(day=day, **figures))
+    SatisfactionDay.objects.bulk_create(rows, update_conflicts=True, unique_fields=["day"], update_fields=FIELDS)
+    return len(rows)
 
 
 theme_register("satisfaction", satisfaction_rollup)
 
 
-def _read(start: date, end: date, space: int | None) -> dict[date, dict]:
-    fields = [f.name for f in SatisfactionDay._meta.fields if f.name not in ("id", "day")]
-    return _rows(SatisfactionDay.objects.all(), start, end, fields)
-
-
 def _comments(start: date, end: date, space: int | None) -> list[Table]:
     """The period's latest comments, unsigned: what members said beside their score."""
     answers = (
-        SurveyAnswer.objects.filter(_in_range("answered_at", start, end), score__isnull=False)
+        SurveyAnswer.objects.filter(in_range("answered_at", start, end), score__isnull=False)
         .exclude(comment="")
         .order_by("-answered_at")
         .values_list("answered_at", "round__survey__kind", "score", "comment")[:COMMENTS_SHOWN]
     )
     events = (
-        SurveyResponse.objects.filter(_in_range("created_at", start, end))
+        SurveyResponse.objects.filter(in_range("created_at", start, end))
         .exclude(comment="")
         .order_by("-created_at")
         .values_list("created_at", "event__title", "rating", "comment")[:COMMENTS_SHOWN]
@@ -137,10 +130,10 @@ report_register(
             Column("posts", _("Posts"), chart=False),
             Column("flags_per_1000", _("Flags per 1,000 posts"), total="weighted", weight="posts"),
         ],
-        read=_read,
+        read=by_day(SatisfactionDay, FIELDS),
         tables=_comments,
         derived=[
-            ("satisfied_share", _("Share satisfied (%)"), _ratio("csat_satisfied", "csat_answers", 100))
+            ("satisfied_share", _("Share satisfied (%)"), ratio("csat_satisfied", "csat_answers", 100))
         ],
         links=[(_("Satisfaction surveys"), "reporting:surveys", is_community_manager)],
     )
