@@ -4,7 +4,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 # The theme modules of reporting/themes, in the order of their reports' tabs.
-THEME_MODULES: list[str] = []
+THEME_MODULES: list[str] = ["onboarding", "retention", "contributors"]
 
 
 class ReportingConfig(AppConfig):

@@ -37,6 +37,8 @@ class Table:
     title: object
     headers: list
     rows: list
+    # A template of its own for a table that is more than rows of text (a heat-map).
+    partial: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,9 @@ class Report:
     by_space: bool = False
     tables: Callable[[date, date, int | None], list[Table]] | None = None
     derived: list[tuple[str, object, Callable[[dict], float | None]]] = field(default_factory=list)
+    # Reports whose rows are not days (cohorts keyed by their week's Monday) name them.
+    row_label: object = None
+    rows_title: object = None
 
 
 def period_figure(column: Column, days: list[dict]) -> float | None:
@@ -79,20 +84,21 @@ def change(now: float | None, before: float | None) -> float | None:
 # Reading the rollups ------------------------------------------------------------------------------
 
 
-def _rows(queryset, start: date, end: date, fields: list[str]) -> dict[date, dict]:
-    rows = queryset.filter(day__gte=start, day__lte=end).order_by("day").values("day", *fields)
-    return {row.pop("day"): row for row in rows}
+def rollup_rows(queryset, start: date, end: date, fields: list[str], key: str = "day") -> dict[date, dict]:
+    """The rollup rows of [start, end] by their date (a day, or a cohort's week)."""
+    rows = queryset.filter(**{f"{key}__gte": start, f"{key}__lte": end}).order_by(key).values(key, *fields)
+    return {row.pop(key): row for row in rows}
 
 
 def _members(start: date, end: date, space: int | None) -> dict[date, dict]:
     fields = ["members_total", "members_new", "active", "active_week", "active_month", "ambassadors", "team"]
-    return _rows(DailyKPI.objects.all(), start, end, fields)
+    return rollup_rows(DailyKPI.objects.all(), start, end, fields)
 
 
 def _by_space(model) -> Callable[[date, date, int | None], dict[date, dict]]:
     def read(start: date, end: date, space: int | None) -> dict[date, dict]:
         fields = [f.name for f in model._meta.fields if f.name not in ("id", "day", "space")]
-        return _rows(model.objects.filter(space_id=space), start, end, fields)
+        return rollup_rows(model.objects.filter(space_id=space), start, end, fields)
 
     return read
 
@@ -115,7 +121,7 @@ def _email(start: date, end: date, space: int | None) -> dict[date, dict]:
 
 
 def _audience(start: date, end: date, space: int | None) -> dict[date, dict]:
-    return _rows(TrafficDay.objects.all(), start, end, ["views", "visitors"])
+    return rollup_rows(TrafficDay.objects.all(), start, end, ["views", "visitors"])
 
 
 def _audience_tables(start: date, end: date, space: int | None) -> list[Table]:
@@ -141,12 +147,14 @@ def _audience_tables(start: date, end: date, space: int | None) -> list[Table]:
     ]
 
 
-def _ratio(numerator: str, denominator: str, scale: float = 1) -> Callable[[dict], float | None]:
-    def ratio(figures: dict) -> float | None:
+def ratio(numerator: str, denominator: str, scale: float = 1) -> Callable[[dict], float | None]:
+    """A derived figure: one column's period figure divided by another's (None without a divisor)."""
+
+    def divide(figures: dict) -> float | None:
         top, bottom = figures.get(numerator), figures.get(denominator)
         return top / bottom * scale if top is not None and bottom else None
 
-    return ratio
+    return divide
 
 
 def _minutes(key: str, label: object, *, chart: bool = True) -> Column:
@@ -189,7 +197,7 @@ report_register(
             (
                 "stickiness",
                 _("Stickiness (active that day ÷ in 30 days)"),
-                _ratio("active", "active_month", 100),
+                ratio("active", "active_month", 100),
             )
         ],
     )
@@ -218,8 +226,8 @@ report_register(
         read=_by_space(ContentDay),
         by_space=True,
         derived=[
-            ("replies_per_thread", _("Replies per new thread"), _ratio("replies", "threads")),
-            ("helpful_per_post", _("Helpful reactions per 100 posts"), _ratio("helpful", "posts", 100)),
+            ("replies_per_thread", _("Replies per new thread"), ratio("replies", "threads")),
+            ("helpful_per_post", _("Helpful reactions per 100 posts"), ratio("helpful", "posts", 100)),
         ],
     )
 )
@@ -248,8 +256,8 @@ report_register(
         read=_by_space(ResponseDay),
         by_space=True,
         derived=[
-            ("answered_share", _("Share answered (%)"), _ratio("answered", "threads", 100)),
-            ("solved_share", _("Share with a best answer (%)"), _ratio("solved", "threads", 100)),
+            ("answered_share", _("Share answered (%)"), ratio("answered", "threads", 100)),
+            ("solved_share", _("Share with a best answer (%)"), ratio("solved", "threads", 100)),
         ],
     )
 )

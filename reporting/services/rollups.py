@@ -17,7 +17,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -28,7 +28,7 @@ from mailings.models import Consent, Delivery, DeliveryState
 from reporting.models import ContentDay, DailyKPI, EmailDay, ResponseDay
 
 
-def _start_of(day: date) -> datetime:
+def start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
 
 
@@ -42,14 +42,28 @@ def _locked(name: str) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(f"reporting:{name}".encode())])
 
 
-def _in_range(field: str, first_day: date, last_day: date) -> Q:
-    return Q(
-        **{f"{field}__gte": _start_of(first_day), f"{field}__lt": _start_of(last_day + timedelta(days=1))}
-    )
+def in_range(field: str, first_day: date, last_day: date) -> Q:
+    return Q(**{f"{field}__gte": start_of(first_day), f"{field}__lt": start_of(last_day + timedelta(days=1))})
 
 
-def _team_ids() -> set[int]:
+def team_ids() -> set[int]:
     return set(get_user_model().objects.filter(team_q()).values_list("pk", flat=True))
+
+
+def week_of(day: date) -> date:
+    """The Monday of the day's week: a cohort's key."""
+    return day - timedelta(days=day.weekday())
+
+
+def cohort_members(first_week: date, last_week: date) -> QuerySet:
+    """The members who joined from Monday first_week to the Sunday after last_week, the community
+    team left out (its accounts are not onboarded), with the day they joined (the community's)."""
+    return (
+        get_user_model()
+        .objects.filter(in_range("date_joined", first_week, last_week + timedelta(days=6)))
+        .exclude(pk__in=team_ids())
+        .annotate(joined_day=TruncDate("date_joined", tzinfo=timezone.get_default_timezone()))
+    )
 
 
 # Members ------------------------------------------------------------------------------------------
@@ -77,9 +91,9 @@ def members_rollup(first_day: date, last_day: date) -> int:
     """Members in all (joined by the end of the day), new, active (DAU, WAU, MAU), and by role."""
     users = get_user_model().objects.all()
     tz = timezone.get_default_timezone()
-    before = users.filter(date_joined__lt=_start_of(first_day)).count()
+    before = users.filter(date_joined__lt=start_of(first_day)).count()
     joined = dict(
-        users.filter(_in_range("date_joined", first_day, last_day))
+        users.filter(in_range("date_joined", first_day, last_day))
         .annotate(day=TruncDate("date_joined", tzinfo=tz))
         .values_list("day")
         .annotate(n=Count("id"))
@@ -87,7 +101,7 @@ def members_rollup(first_day: date, last_day: date) -> int:
     )
     active = _active(first_day, last_day)
     ambassadors = users.filter(groups__name=AMBASSADORS, is_active=True).count()
-    team = len(_team_ids())
+    team = len(team_ids())
     rows, running = [], before
     for day in _days(first_day, last_day):
         running += joined.get(day, 0)
@@ -128,11 +142,11 @@ def content_rollup(first_day: date, last_day: date) -> int:
     """Threads and posts published in the days (and still visible), replies, members' first posts, posts
     by the team, by members who joined in the 30 days before, by the others; reactions given."""
     tz = timezone.get_default_timezone()
-    team = _team_ids()
+    team = team_ids()
     visible = Q(state=PostState.VISIBLE, thread__state=PostState.VISIBLE)
     newcomer = Q(author__date_joined__gt=F("created_at") - timedelta(days=30)) & ~Q(author_id__in=team)
     posts = (
-        Post.objects.filter(visible, _in_range("created_at", first_day, last_day))
+        Post.objects.filter(visible, in_range("created_at", first_day, last_day))
         .annotate(day=TruncDate("created_at", tzinfo=tz), space_key=F("thread__space_id"))
         .values("day", "space_key")
         .annotate(
@@ -144,14 +158,14 @@ def content_rollup(first_day: date, last_day: date) -> int:
         )
     )
     threads = (
-        Thread.objects.filter(_in_range("created_at", first_day, last_day), state=PostState.VISIBLE)
+        Thread.objects.filter(in_range("created_at", first_day, last_day), state=PostState.VISIBLE)
         .annotate(day=TruncDate("created_at", tzinfo=tz), space_key=F("space_id"))
         .values("day", "space_key")
         .annotate(threads=Count("pk"))
     )
     reactions = (
         Reaction.objects.filter(
-            _in_range("created_at", first_day, last_day),
+            in_range("created_at", first_day, last_day),
             post__state=PostState.VISIBLE,
             post__thread__state=PostState.VISIBLE,
         )
@@ -174,7 +188,7 @@ def content_rollup(first_day: date, last_day: date) -> int:
 # Answers ------------------------------------------------------------------------------------------
 
 
-def _quantile(values: list[float], share: float) -> float | None:
+def quantile(values: list[float], share: float) -> float | None:
     if not values:
         return None
     if len(values) == 1:
@@ -187,14 +201,14 @@ def responses_rollup(first_day: date, last_day: date) -> int:
     median and 90th percentile of the minutes to that first reply (and to a first reply by a member,
     the team's left out), how many had none after 24 and 48 hours, how many have a best answer."""
     tz = timezone.get_default_timezone()
-    team = list(_team_ids())
+    team = list(team_ids())
     replies = Post.objects.filter(thread=OuterRef("pk"), position__gt=1, state=PostState.VISIBLE).exclude(
         author_id=OuterRef("author_id")
     )
     first = replies.order_by("position").values("created_at")[:1]
     first_member = replies.exclude(author_id__in=team).order_by("position").values("created_at")[:1]
     threads = (
-        Thread.objects.filter(_in_range("created_at", first_day, last_day), state=PostState.VISIBLE)
+        Thread.objects.filter(in_range("created_at", first_day, last_day), state=PostState.VISIBLE)
         .annotate(
             day=TruncDate("created_at", tzinfo=tz), first=Subquery(first), first_member=Subquery(first_member)
         )
@@ -225,8 +239,8 @@ def responses_rollup(first_day: date, last_day: date) -> int:
         rows.append(
             ResponseDay(
                 day=day, space_id=space, threads=len(started), answered=len(waits),
-                first_median=_quantile(sorted(waits), 0.5), first_p90=_quantile(sorted(waits), 0.9),
-                member_median=_quantile(sorted(member_waits), 0.5), unanswered_24h=unanswered(started, 24),
+                first_median=quantile(sorted(waits), 0.5), first_p90=quantile(sorted(waits), 0.9),
+                member_median=quantile(sorted(member_waits), 0.5), unanswered_24h=unanswered(started, 24),
                 unanswered_48h=unanswered(started, 48), solved=sum(1 for t in started if t["solution_id"]),
             )
         )  # fmt: skip
@@ -258,12 +272,12 @@ def email_rollup(first_day: date, last_day: date) -> int:
         )
 
     deliveries = Delivery.objects
-    add(by_day(deliveries.filter(_in_range("sent_at", first_day, last_day)), "sent_at"), "sent")
-    failed = deliveries.filter(_in_range("created_at", first_day, last_day), state=DeliveryState.FAILED)
+    add(by_day(deliveries.filter(in_range("sent_at", first_day, last_day)), "sent_at"), "sent")
+    failed = deliveries.filter(in_range("created_at", first_day, last_day), state=DeliveryState.FAILED)
     add(by_day(failed, "created_at"), "failed")
-    add(by_day(deliveries.filter(_in_range("bounced_at", first_day, last_day)), "bounced_at"), "bounced")
+    add(by_day(deliveries.filter(in_range("bounced_at", first_day, last_day)), "bounced_at"), "bounced")
     withdrawals = (
-        Consent.objects.filter(_in_range("created_at", first_day, last_day), given=False)
+        Consent.objects.filter(in_range("created_at", first_day, last_day), given=False)
         .annotate(day=TruncDate("created_at", tzinfo=tz))
         .values("day", "list_key")
         .annotate(n=Count("pk"))
