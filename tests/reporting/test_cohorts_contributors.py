@@ -132,8 +132,9 @@ def test_the_onboarding_funnel_counts_each_step_and_the_median_hours_between_the
     assert week.hours_second_post == 25  # of 2 h and 48 h
     following = OnboardingWeek.objects.get(week=NEXT)
     assert (following.signed_up, following.netiquette, following.active_30d) == (1, 1, 0)  # Dan
-    # Weeks from that of 60 days before the first day to that of the last, every one written.
-    assert OnboardingWeek.objects.count() == 21
+    # Weeks from that of 60 days before the first day (Monday 6 July) to that of the last (Monday 30
+    # November): 147 days apart, 21 weeks, 22 rows, empty weeks included.
+    assert OnboardingWeek.objects.count() == 22
     assert OnboardingWeek.objects.first().week == date(2026, 7, 6)
 
 

@@ -34,7 +34,7 @@ def march_members():
 
 
 def test_the_rollup_counts_new_and_total_members_per_paris_day(march_members):
-    written = kpi_rollup(first_day=date(2026, 3, 9), last_day=date(2026, 3, 12))
+    written = kpi_rollup(first_day=date(2026, 3, 9), last_day=date(2026, 3, 12), themes=["members"])
 
     assert written == 4
     assert figures() == {
