@@ -102,7 +102,7 @@ def _read(start: date, end: date, space: int | None) -> dict[date, dict]:
         )
         .order_by("day")
     )
-    return {row.pop("day"): row for row in rows}
+    return {row["day"]: {key: value for key, value in row.items() if key != "day"} for row in rows}
 
 
 def _top(start: date, end: date, space: int | None) -> list[Table]:

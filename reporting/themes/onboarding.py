@@ -167,17 +167,27 @@ COLUMNS = [
 ]
 
 
+TIME_COLUMNS = [
+    Column(field, TIME_LABELS[field], total="weighted", weight=TIMES[field][2]) for field in TIMES
+]
+
+
+def _hours_cell(hours: float | None) -> object:
+    return "—" if hours is None else round(hours, 1)
+
+
 def _times_table(start: date, end: date, space: int | None) -> list[Table]:
-    """The median hours between steps over the period's cohorts (each cohort's median weighted by the
-    members who took the later step)."""
-    cohorts = list(_read(start, end, space).values())
-    rows = []
-    for field, label in TIME_LABELS.items():
-        weight = TIMES[field][2]
-        hours = period_figure(Column(field, label, total="weighted", weight=weight), cohorts)
-        members = sum(cohort[weight] or 0 for cohort in cohorts if cohort[field] is not None)
-        rows.append((label, members, "—" if hours is None else round(hours, 1)))
-    return [Table(_("Median hours between steps"), [_("Steps"), _("Members"), _("Median hours")], rows)]
+    """The median hours between steps, week by week, and over the period: each week's median weighted by
+    the members who took the later step."""
+    cohorts = _read(start, end, space)
+    rows: list[tuple] = [
+        (week, *[_hours_cell(cohort[column.key]) for column in TIME_COLUMNS])
+        for week, cohort in cohorts.items()
+    ]
+    period = [period_figure(column, list(cohorts.values())) for column in TIME_COLUMNS]
+    rows.append((_("The period"), *[_hours_cell(hours) for hours in period]))
+    headers = [_("Sign-up week"), *[column.label for column in TIME_COLUMNS]]
+    return [Table(_("Median hours between steps"), headers, rows)]
 
 
 report_register(

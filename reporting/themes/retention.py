@@ -116,7 +116,7 @@ report_register(
             "Members who joined in each week (Monday to Sunday; the community team left out), and the share "
             "of them who came to the site at least once in each of the 12 weeks after (week 0: the week "
             "they joined; week 1: the calendar week after, and so on). A week that has not begun is left "
-            "empty, not counted as 0 %; the current week counts its days so far. The period shows the "
+            "empty, not counted as zero; the current week counts its days so far. The period shows the "
             "weeks that begin in it; for several weeks, each share is that of all their members together."
         ),
         columns=[
