@@ -87,7 +87,7 @@ def _read(start: date, end: date, space: int | None) -> dict[date, dict]:
     )
     for week, number, size, active in rows:
         cohort = cohorts.setdefault(week, {"cohort_size": size})
-        cohort[f"week_{number}"] = active / size * 100 if size else None
+        cohort[f"week_{number}"] = round(active / size * 100, 1) if size else None
     return cohorts
 
 
@@ -120,7 +120,8 @@ report_register(
             "weeks that begin in it; for several weeks, each share is that of all their members together."
         ),
         columns=[
-            Column("cohort_size", _("Members who joined")),
+            # Shares only on the chart: a count would not share their axis.
+            Column("cohort_size", _("Members who joined"), chart=False),
             *[
                 Column(f"week_{k}", week_label(k), total="weighted", weight="cohort_size", chart=k in (1, 4))
                 for k in range(WEEKS + 1)

@@ -326,7 +326,34 @@ def test_the_retention_page_shows_the_heat_map_with_empty_cells_for_weeks_not_be
     assert html.count('<td class="heat-none"></td>') >= 12
     figures = {str(f["label"]): f["value"] for f in response.context["figures"]}
     assert figures["Members who joined"] == 6  # Ana, Ben, Chloé; Dan; this week: the new member and Alex
-    assert response.context["chart"]["datasets"][1]["label"] == "Week 1"
+    # The chart: week-1 and week-4 retention per cohort (7 September: 1 of 3, then nobody).
+    chart = response.context["chart"]["datasets"]
+    assert [(d["label"], d["data"][0]) for d in chart] == [("Week 1", 33.3), ("Week 4", 0)]
+
+
+def csv_lines(client, key: str, start: date, end: date) -> list[list[str]]:
+    url = reverse("reporting:report-csv", args=[key])
+    response = client.get(url, {"start": start.isoformat(), "end": end.isoformat()})
+    return list(csv.reader(b"".join(response.streaming_content).decode().splitlines()))
+
+
+def test_the_retention_csv_holds_each_cohorts_shares(signed_in, cohort):
+    kpi_rollup(first_day=COHORT, last_day=LAST, themes=["retention"])
+
+    lines = csv_lines(signed_in, "retention", COHORT, COHORT)
+
+    assert lines[0][:4] == ["\ufeffSign-up week", "Members who joined", "Week 0", "Week 1"]
+    assert lines[1][:4] == ["2026-09-07", "3", "66.7", "33.3"]  # 2 of 3, 1 of 3, to a tenth
+
+
+def test_the_contributors_csv_holds_the_days_figures(signed_in, day_of_contributions):
+    kpi_rollup(first_day=DAY, last_day=DAY, themes=["contributors"])
+
+    # Three contributors; posts: Ana 2, Ben 1, Théo 1; Ben's helpful mark and best answer for Ana.
+    assert csv_lines(signed_in, "contributors", DAY, DAY) == [
+        ["\ufeffday", "Contributors", "Posts", "Helpful reactions received", "Best answers"],
+        ["2026-11-02", "3", "4", "1", "1"],
+    ]
 
 
 def test_the_contributors_page_shows_the_top_members_by_handle_with_their_role(
