@@ -4,7 +4,11 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 # The theme modules of reporting/themes, in the order of their reports' tabs.
-THEME_MODULES: list[str] = ["moderation", "events", "recruitment", "satisfaction", "health"]
+THEME_MODULES: list[str] = [
+    "onboarding", "retention", "contributors", "moderation", "events", "recruitment", "satisfaction",
+    # Last: the health index reads the other themes' rollups of the same run.
+    "health",
+]  # fmt: skip
 
 
 class ReportingConfig(AppConfig):

@@ -11,11 +11,15 @@ class SurveyForm(forms.ModelForm):
         model = Survey
         fields = ["kind", "question_fr", "question_en", "every_days", "sample_size", "open_days", "active"]
         help_texts = {
-            "kind": _("Satisfaction: how satisfied are you… (1 to 5). Recommendation: how likely are you to "
-                      "recommend… (0 to 10, the Net Promoter Score)."),
-            "sample_size": _("Picked at random among the members active in the last 30 days who may be mailed; "
-                             "no member is asked twice in 60 days."),
-        }  # fmt: skip
+            "kind": _(
+                "Satisfaction: how satisfied are you… (1 to 5). Recommendation: how likely are you to "
+                "recommend… (0 to 10, the Net Promoter Score)."
+            ),
+            "sample_size": _(
+                "Picked at random among the members active in the last 30 days who may be mailed; no "
+                "member is asked twice in 60 days."
+            ),
+        }
 
 
 class AnswerForm(forms.Form):

@@ -419,3 +419,73 @@ class ReferrerDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.referrer_id}"
+
+
+# Cohorts: the members who joined in a week (its Monday, in the community's time zone) ---------------
+
+
+class OnboardingWeek(models.Model):
+    """How far the members who joined in a week went in their first days (reporting.themes.onboarding)."""
+
+    week = models.DateField(_("sign-up week"), unique=True)
+    signed_up = models.PositiveIntegerField(_("signed up"), default=0)
+    confirmed = models.PositiveIntegerField(_("e-mail confirmed"), default=0)
+    netiquette = models.PositiveIntegerField(_("netiquette accepted"), default=0)
+    introduced = models.PositiveIntegerField(_("introduced themselves"), default=0)
+    welcomed = models.PositiveIntegerField(_("welcomed"), default=0)
+    second_post = models.PositiveIntegerField(_("second post"), default=0)
+    # Members whose 30th day has come, and those of them who came back from then on (empty while none).
+    reached_30d = models.PositiveIntegerField(_("members 30 days on"), default=0)
+    active_30d = models.PositiveIntegerField(_("still active after 30 days"), null=True)
+    # Median hours between consecutive steps, for the members who took both.
+    hours_netiquette = models.FloatField(_("median hours from signing up to the netiquette"), null=True)
+    hours_introduction = models.FloatField(
+        _("median hours from the netiquette to the introduction"), null=True
+    )
+    hours_welcome = models.FloatField(_("median hours from the introduction to the welcome"), null=True)
+    hours_second_post = models.FloatField(_("median hours from the welcome to the second post"), null=True)
+
+    class Meta:
+        ordering = ["week"]
+
+    def __str__(self) -> str:
+        return self.week.isoformat()
+
+
+class RetentionWeek(models.Model):
+    """Of the members who joined in a week, those who came in its n-th week since (0: that week)."""
+
+    cohort_week = models.DateField(_("sign-up week"))
+    week_number = models.PositiveSmallIntegerField(_("weeks since signing up"))
+    cohort_size = models.PositiveIntegerField(_("members who joined"), default=0)
+    active = models.PositiveIntegerField(_("active members"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cohort_week", "week_number"], name="reporting_retention_once"),
+            models.CheckConstraint(
+                condition=models.Q(active__lte=models.F("cohort_size")), name="reporting_retention_share"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cohort_week} +{self.week_number}"
+
+
+class ContributorDay(models.Model):
+    """A member's contributions on a day: visible posts, helpful reactions received, best answers
+    (written only for members with one of them that day)."""
+
+    day = models.DateField(_("day"))
+    member = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    posts = models.PositiveIntegerField(_("posts"), default=0)
+    helpful = models.PositiveIntegerField(_("helpful reactions received"), default=0)
+    solutions = models.PositiveIntegerField(_("best answers"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "member"], name="reporting_contributor_day_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.day}"

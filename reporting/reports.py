@@ -40,6 +40,8 @@ class Table:
     title: object
     headers: list
     rows: list
+    # A template of its own for a table that is more than rows of text (a heat-map).
+    partial: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,9 @@ class Report:
     derived: list[tuple[str, object, Callable[[dict], float | None]]] = field(default_factory=list)
     # Pages of the community team beside the report: (label, URL name, who may open it).
     links: list[tuple[object, str, Callable[[Any], bool]]] = field(default_factory=list)
+    # Reports whose rows are not days (cohorts keyed by their week's Monday) name them.
+    row_label: object = None
+    rows_title: object = None
 
 
 def period_figure(column: Column, days: list[dict]) -> float | None:
@@ -84,20 +89,21 @@ def change(now: float | None, before: float | None) -> float | None:
 # Reading the rollups ------------------------------------------------------------------------------
 
 
-def _rows(queryset, start: date, end: date, fields: list[str]) -> dict[date, dict]:
-    rows = queryset.filter(day__gte=start, day__lte=end).order_by("day").values("day", *fields)
-    return {row.pop("day"): row for row in rows}
+def rollup_rows(queryset, start: date, end: date, fields: list[str], key: str = "day") -> dict[date, dict]:
+    """The rollup rows of [start, end] by their date (a day, or a cohort's week)."""
+    rows = queryset.filter(**{f"{key}__gte": start, f"{key}__lte": end}).order_by(key).values(key, *fields)
+    return {row.pop(key): row for row in rows}
 
 
 def _members(start: date, end: date, space: int | None) -> dict[date, dict]:
     fields = ["members_total", "members_new", "active", "active_week", "active_month", "ambassadors", "team"]
-    return _rows(DailyKPI.objects.all(), start, end, fields)
+    return rollup_rows(DailyKPI.objects.all(), start, end, fields)
 
 
 def _by_space(model) -> Callable[[date, date, int | None], dict[date, dict]]:
     def read(start: date, end: date, space: int | None) -> dict[date, dict]:
         fields = [f.name for f in model._meta.fields if f.name not in ("id", "day", "space")]
-        return _rows(model.objects.filter(space_id=space), start, end, fields)
+        return rollup_rows(model.objects.filter(space_id=space), start, end, fields)
 
     return read
 
@@ -106,7 +112,7 @@ def by_day(model, fields: list[str], **filters) -> Callable[[date, date, int | N
     """The read of a rollup keyed by day (its rows narrowed by `filters`): the fields, in one query."""
 
     def read(start: date, end: date, space: int | None) -> dict[date, dict]:
-        return _rows(model.objects.filter(**filters), start, end, fields)
+        return rollup_rows(model.objects.filter(**filters), start, end, fields)
 
     return read
 
@@ -130,7 +136,7 @@ def _email(start: date, end: date, space: int | None) -> dict[date, dict]:
 
 
 def _audience(start: date, end: date, space: int | None) -> dict[date, dict]:
-    return _rows(TrafficDay.objects.all(), start, end, ["views", "visitors"])
+    return rollup_rows(TrafficDay.objects.all(), start, end, ["views", "visitors"])
 
 
 def _audience_tables(start: date, end: date, space: int | None) -> list[Table]:

@@ -81,7 +81,7 @@ def report_page(request: HttpRequest, key: str = "members") -> HttpResponse:
 def report_csv(request: HttpRequest, key: str = "members") -> HttpResponse:
     report = _report(request, key)
     _filterset, days, _previous = _read(request, report)
-    header = [_("day"), *[str(column.label) for column in report.columns]]
+    header = [str(report.row_label or _("day")), *[str(column.label) for column in report.columns]]
     rows = [[day["day"].isoformat(), *[day.get(column.key) for column in report.columns]] for day in days]
     return csv_response(f"agora-{report.key}.csv", header, rows)
 

@@ -6,6 +6,7 @@ of the next period in the community's time zone."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -115,7 +116,7 @@ NEWSLETTER_FIGURES = [
 ]
 
 
-def newsletter_figures(month: datetime) -> list[tuple[str, str]]:
+def newsletter_figures(month: datetime) -> list[tuple[Any, str]]:
     """The month's figures for the newsletter (mailings.blocks.FIGURES): labels stay lazy, so each
     member reads them in their language."""
     period = KpiPeriod.from_ref(f"monthly:{month.date().replace(day=1).isoformat()}")

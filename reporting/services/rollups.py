@@ -65,6 +65,22 @@ def team_ids() -> set[int]:
     return set(get_user_model().objects.filter(team_q()).values_list("pk", flat=True))
 
 
+def week_of(day: date) -> date:
+    """The Monday of the day's week: a cohort's key."""
+    return day - timedelta(days=day.weekday())
+
+
+def cohort_members(first_week: date, last_week: date) -> QuerySet:
+    """The members who joined from Monday first_week to the Sunday after last_week, the community
+    team left out (its accounts are not onboarded), with the day they joined (the community's)."""
+    return (
+        get_user_model()
+        .objects.filter(in_range("date_joined", first_week, last_week + timedelta(days=6)))
+        .exclude(pk__in=team_ids())
+        .annotate(joined_day=TruncDate("date_joined", tzinfo=timezone.get_default_timezone()))
+    )
+
+
 # Members ------------------------------------------------------------------------------------------
 
 

@@ -42,7 +42,8 @@ def satisfaction_rollup(first_day: date, last_day: date) -> int:
             detractors=Count("pk", filter=Q(round__survey__kind=SurveyKind.NPS, score__lte=6)),
         )
     )
-    for row in answers:
+    for answer in answers:
+        row: dict = dict(answer)
         row["nps"] = nps(row.pop("promoters"), row.pop("detractors"), row["nps_answers"])
         found[row.pop("day")].update(row)
     ratings = (
@@ -61,8 +62,9 @@ def satisfaction_rollup(first_day: date, last_day: date) -> int:
         "day", "posts"
     )
     for queryset in (ratings, flags, posts):
-        for row in queryset:
-            found[row.pop("day")].update(row)
+        for values in queryset:
+            figures: dict = dict(values)
+            found[figures.pop("day")].update(figures)
     rows = []
     for day in days(first_day, last_day):
         figures = found.get(day, {})
@@ -70,7 +72,9 @@ def satisfaction_rollup(first_day: date, last_day: date) -> int:
             figures.get("flags", 0) / figures["posts"] * 1000 if figures.get("posts") else None
         )
         rows.append(SatisfactionDay(day=day, **figures))
-    SatisfactionDay.objects.bulk_create(rows, update_conflicts=True, unique_fields=["day"], update_fields=FIELDS)
+    SatisfactionDay.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["day"], update_fields=FIELDS
+    )
     return len(rows)
 
 
@@ -132,9 +136,7 @@ report_register(
         ],
         read=by_day(SatisfactionDay, FIELDS),
         tables=_comments,
-        derived=[
-            ("satisfied_share", _("Share satisfied (%)"), ratio("csat_satisfied", "csat_answers", 100))
-        ],
+        derived=[("satisfied_share", _("Share satisfied (%)"), ratio("csat_satisfied", "csat_answers", 100))],
         links=[(_("Satisfaction surveys"), "reporting:surveys", is_community_manager)],
     )
 )
