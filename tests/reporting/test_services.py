@@ -6,9 +6,11 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.apps import apps
 
 from reporting.models import DailyKPI
 from reporting.services import kpi_rollup
+from tests.concurrency import at_once
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +70,27 @@ def test_a_later_run_corrects_a_day_in_place(march_members):
 def test_an_inverted_period_writes_nothing(march_members):
     assert kpi_rollup(first_day=date(2026, 3, 12), last_day=date(2026, 3, 9)) == 0
     assert not DailyKPI.objects.exists()
+
+
+def _snapshot() -> dict[str, list]:
+    """Every rollup table's rows, without ids or computing times."""
+    tables = {}
+    for model in apps.get_app_config("reporting").get_models():
+        if model.__name__.endswith(("Day", "Week", "KPI")) and model.__name__ not in ("MemberDay",):
+            fields = [f.attname for f in model._meta.fields if f.name not in ("id", "computed_at")]
+            tables[model.__name__] = sorted(map(repr, model.objects.values_list(*fields)))
+    return tables
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_rollups_of_every_theme_at_once_write_the_rows_of_one(march_members):
+    kpi_rollup(first_day=date(2026, 3, 9), last_day=date(2026, 3, 12))
+    alone = _snapshot()
+
+    outcomes = at_once(
+        lambda _n: kpi_rollup(first_day=date(2026, 3, 9), last_day=date(2026, 3, 12)), range(2)
+    )
+
+    assert not [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    assert _snapshot() == alone
+    assert alone["DailyKPI"] and alone["HealthDay"] and alone["SatisfactionDay"]
