@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -14,7 +15,7 @@ from playwright.sync_api import Page, expect
 from accounts.roles import COMMUNITY_MANAGERS, MARKETING
 from reporting.services import kpi_rollup
 from tests.e2e.locators import field
-from tests.factories import PASSWORD, user_with_role
+from tests.factories import PASSWORD, UserFactory, user_with_role
 
 pytestmark = pytest.mark.e2e
 
@@ -112,3 +113,44 @@ def test_marketing_signs_in_reads_the_dashboards_and_is_kept_out_of_the_admin(
 
     assert response is not None and response.status == 403
     expect(page.get_by_role("heading", name=french("Access denied"))).to_be_visible()
+
+
+def test_marketing_compares_two_weeks_reads_the_chart_and_downloads_the_csv(page: Page, live_server, french):
+    """Alex picks a week, reads it beside the week before (4 new members against 2: +100 %), sees the
+    chart drawn under the CSP (Chart.js loaded from the site, data from json_script) and downloads the
+    same figures as CSV."""
+    today = timezone.localdate()
+    start, end = today - timedelta(days=6), today
+    noon = timezone.make_aware(datetime.combine(start, time(12)))
+    user_with_role(
+        MARKETING, email="alex@example.com", display_name="Alex Moreau", language="fr",
+        date_joined=noon - timedelta(days=60),
+    )  # fmt: skip
+    for days_before, count in ((7, 2), (0, 4)):
+        for _ in range(count):
+            UserFactory(date_joined=noon - timedelta(days=days_before))
+    kpi_rollup(first_day=start - timedelta(days=7), last_day=end, themes=["members"])
+    refused: list[str] = []
+    page.on(
+        "console", lambda message: refused.extend([message.text] if "Security Policy" in message.text else [])
+    )
+
+    sign_in(page, live_server.url, "alex@example.com")
+    page.goto(f"{live_server.url}/reporting/")
+    field(page, french("From")).fill(start.isoformat())
+    field(page, french("To")).fill(end.isoformat())
+    page.get_by_role("button", name=french("Show")).click()
+
+    card = page.locator(".stat-card", has=page.get_by_text(french("New members"), exact=True))
+    expect(card.locator(".stat-value")).to_have_text("4")
+    expect(card.locator(".stat-change")).to_contain_text("100")
+    expect(card.locator(".stat-change")).to_contain_text("2")
+    datasets = page.evaluate(
+        "() => Chart.getChart(document.getElementById('kpi-chart')).data.datasets.length"
+    )
+    assert datasets >= 3 and not refused
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name=french("Export CSV")).click()
+    rows = list(csv.reader(download.value.path().read_text(encoding="utf-8").splitlines()))
+    assert len(rows) == 1 + 7 and sum(int(row[2]) for row in rows[1:]) == 4
