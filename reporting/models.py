@@ -489,3 +489,17 @@ class ContributorDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.day}"
+
+
+class ContributionDay(models.Model):
+    """The day's contributions in all, summed from its ContributorDay rows when they are written, so
+    that the chart of a long period reads one row a day instead of every member's."""
+
+    day = models.DateField(_("day"), unique=True)
+    contributors = models.PositiveIntegerField(_("contributors"), default=0)
+    posts = models.PositiveIntegerField(_("posts"), default=0)
+    helpful = models.PositiveIntegerField(_("helpful reactions received"), default=0)
+    solutions = models.PositiveIntegerField(_("best answers"), default=0)
+
+    def __str__(self) -> str:
+        return self.day.isoformat()

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import is_community_manager
 from mailings.models import Newsletter
-from reporting.models import ContentDay, DailyKPI, EmailDay, ResponseDay, SearchDay, SpaceDay, TrafficDay
+from reporting.models import ContentDay, DailyKPI, EmailDay, ResponseDay, SpaceDay, TrafficDay
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,17 @@ def _audience(start: date, end: date, space: int | None) -> dict[date, dict]:
     return rollup_rows(TrafficDay.objects.all(), start, end, ["views", "visitors"])
 
 
+SEARCHES_SQL = """
+    WITH terms AS MATERIALIZED (
+        SELECT term, sum(searches) AS searches, sum(empty) AS empty FROM reporting_searchday
+        WHERE day BETWEEN %(start)s AND %(end)s GROUP BY term
+    )
+    (SELECT 'top', term, searches FROM terms ORDER BY searches DESC, term LIMIT 10)
+    UNION ALL
+    (SELECT 'empty', term, empty FROM terms WHERE empty > 0 ORDER BY empty DESC, term LIMIT 10)
+"""
+
+
 def _audience_tables(start: date, end: date, space: int | None) -> list[Table]:
     spaces = (
         SpaceDay.objects.filter(day__gte=start, day__lte=end)
@@ -146,9 +158,12 @@ def _audience_tables(start: date, end: date, space: int | None) -> list[Table]:
         .annotate(views=Sum("views"))
         .order_by("-views")[:10]
     )
-    searches = SearchDay.objects.filter(day__gte=start, day__lte=end).values("term")
-    top = searches.annotate(n=Sum("searches")).order_by("-n", "term")[:10]
-    empty = searches.annotate(n=Sum("empty")).filter(n__gt=0).order_by("-n", "term")[:10]
+    # The terms' sums are made once for both lists (one scan of the period's rows).
+    with connection.cursor() as cursor:
+        cursor.execute(SEARCHES_SQL, {"start": start, "end": end})
+        searches = cursor.fetchall()
+    top = [{"term": term, "n": n} for by, term, n in searches if by == "top"]
+    empty = [{"term": term, "n": n} for by, term, n in searches if by == "empty"]
     return [
         Table(
             _("Most read spaces"),
@@ -349,6 +364,30 @@ report_register(
         tables=_issues,
     )
 )
+
+
+# Beyond this many days a page shows weeks, beyond a year months: a chart and table of 730 days are
+# unreadable and cost more to render than the whole read (docs/benchmarks.md, "Reporting").
+DAYS_SHOWN = 92
+
+
+def grained(report: Report, days: list[dict]) -> tuple[list[dict], str]:
+    """The period's rows as the page shows them: days, or weeks (from Monday) or months for a long
+    period, each figure made from its days as the period's is (sums, last, means, weighted means).
+    Reports whose rows are cohorts already are left as they are."""
+    if report.row_label or len(days) <= DAYS_SHOWN:
+        return days, "day"
+    grain = "week" if len(days) <= 366 else "month"
+    buckets: dict[date, list[dict]] = {}
+    for day in days:
+        moment = day["day"]
+        start = moment - timedelta(days=moment.weekday()) if grain == "week" else moment.replace(day=1)
+        buckets.setdefault(start, []).append(day)
+    rows = [
+        {"day": start, **{column.key: period_figure(column, members) for column in report.columns}}
+        for start, members in buckets.items()
+    ]
+    return rows, grain
 
 
 def report_days(report: Report, start: date, end: date, space: int | None) -> tuple[list[dict], list[dict]]:

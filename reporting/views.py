@@ -19,7 +19,7 @@ from reporting import selectors
 from reporting.filters import ReportFilter
 from reporting.forms import AnswerForm, SurveyForm
 from reporting.models import Survey
-from reporting.reports import REPORTS, Report, change, period_figure, report_days
+from reporting.reports import REPORTS, Report, change, grained, period_figure, report_days
 from reporting.services import surveys
 from reporting.services.activity import MEMBER_DAYS_KEPT
 
@@ -55,12 +55,14 @@ def report_page(request: HttpRequest, key: str = "members") -> HttpResponse:
     for _key, label, derive in report.derived:
         now, before = derive(totals), derive(totals_before)
         figures.append({"label": label, "value": now, "before": before, "change": change(now, before)})
+    rows, grain = grained(report, days)
     charted = [column for column in report.columns if column.chart]
     chart = {
-        "labels": [day["day"].isoformat() for day in days],
-        "datasets": [{"label": str(c.label), "data": [day.get(c.key) for day in days]} for c in charted],
+        "grain": grain,
+        "labels": [row["day"].isoformat() for row in rows],
+        "datasets": [{"label": str(c.label), "data": [row.get(c.key) for row in rows]} for c in charted],
     }
-    table = [[day["day"], *[day.get(column.key) for column in report.columns]] for day in days]
+    table = [[row["day"], *[row.get(column.key) for column in report.columns]] for row in rows]
     start, end, space = filterset.period() if filterset.is_valid() else (None, None, None)
     context = {
         "report": report,
@@ -71,6 +73,7 @@ def report_page(request: HttpRequest, key: str = "members") -> HttpResponse:
         "table": table,
         "tables": report.tables(start, end, space) if report.tables and days else [],
         "days": days,
+        "grain": grain,
         "today": selectors.today_figures(),
         "links": [(label, reverse(name)) for label, name, allowed in report.links if allowed(request.user)],
     }

@@ -7,7 +7,9 @@
   const brand = getComputedStyle(document.documentElement).getPropertyValue("--brand").trim() || "#4f46e5";
   const palette = [brand, "#0f766e", "#b45309", "#be123c", "#6d28d9", "#0369a1", "#4d7c0f"];
   const locale = document.documentElement.lang || "en";
-  const dates = data.labels.map((d) => new Date(d + "T12:00:00").toLocaleDateString(locale, { day: "numeric", month: "short" }));
+  // Rows are days, weeks (labelled by their Monday) or months for a long period.
+  const format = data.grain === "month" ? { month: "short", year: "numeric" } : { day: "numeric", month: "short" };
+  const dates = data.labels.map((d) => new Date(d + "T12:00:00").toLocaleDateString(locale, format));
   new window.Chart(canvas, {
     type: "line",
     data: {

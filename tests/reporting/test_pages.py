@@ -3,7 +3,8 @@ waiting for an answer."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import csv
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -13,7 +14,7 @@ from community.models import Space, Thread
 from community.services import forum
 from core import activity
 from mailings.models import Newsletter, NewsletterClick, NewsletterLink
-from reporting.models import EmailDay, MemberDay
+from reporting.models import DailyKPI, EmailDay, MemberDay
 from reporting.services import activity_purge
 from tests.factories import UserFactory
 
@@ -103,3 +104,22 @@ def test_the_email_report_lists_the_newsletters_with_their_clicks(client, market
     # Four recipients, two of whom clicked (50 %), three clicks in all.
     row = page[page.index("Novembre") :]
     assert "<td>4</td><td>2</td><td>50.0 %</td><td>3</td>" in row
+
+
+def test_a_long_period_is_shown_by_week_and_its_csv_keeps_every_day(client, marketing):
+    """Two new members every day for 120 days from Monday 2026-03-02: the page shows weeks of 14 new
+    members each, the members at the end of each week, and the CSV the 120 days."""
+    first = date(2026, 3, 2)
+    for n in range(120):
+        DailyKPI.objects.create(day=first + timedelta(days=n), members_new=2, members_total=100 + 2 * n)
+    client.force_login(marketing)
+    period = {"start": first.isoformat(), "end": (first + timedelta(days=119)).isoformat()}
+    page = client.get(reverse("reporting:dashboard"), period).content.decode()
+    assert "Week by week" in page
+    table = page[page.index("<tbody>") : page.index("</tbody>")]
+    # 120 days from a Monday: 17 whole weeks and one of 1 day.
+    assert table.count("<tr>") == 18
+    assert "<td>03/02/2026</td><td>112</td><td>14</td>" in table  # members on Sunday 8 March: 100 + 2 × 6
+    export = client.get(reverse("reporting:export-csv"), period)
+    rows = list(csv.reader(b"".join(export.streaming_content).decode().splitlines()))
+    assert len(rows) == 1 + 120
