@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from accounts.roles import MARKETING
+from reporting.reports import REPORTS
 from tests.pages import page_with_overlay
 
 pytestmark = pytest.mark.django_db
@@ -108,6 +109,22 @@ def test_marketing_and_community_managers_download_the_csv_export(browse_as, per
     assert response["Content-Disposition"] == 'attachment; filename="agora-members.csv"'
     first_line = b"".join(response.streaming_content).decode().splitlines()[0]
     assert first_line.startswith("\ufeffday,Members,New members,Active that day")
+
+
+REPORT_KEYS = sorted(REPORTS)
+
+
+@pytest.mark.parametrize("key", REPORT_KEYS)
+def test_every_report_and_its_csv_is_marketings_and_nobody_elses(client, member, marketing, key):
+    page, export = reverse("reporting:report", args=[key]), reverse("reporting:report-csv", args=[key])
+    for path in (page, export):
+        client.logout()
+        assert client.get(path)["Location"] == f"{LOGIN}?next={path}"
+        client.force_login(member)
+        assert client.get(path).status_code == 403
+    client.force_login(marketing)
+    assert client.get(page).status_code == 200
+    assert client.get(export)["Content-Type"] == "text/csv; charset=utf-8"
 
 
 # Navigation ---------------------------------------------------------------------------------------
