@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts.permissions import can_view_reporting, is_community_manager
@@ -42,6 +43,16 @@ def _read(request: HttpRequest, report: Report):
     return filterset, current, previous
 
 
+def _number(value: float | None) -> str:
+    """A table cell as `floatformat:"-1g"` writes it (grouped, one decimal unless whole), formatted here
+    once rather than by a filter in each of a long period's cells."""
+    if value is None:
+        return "—"
+    if float(value).is_integer():
+        return number_format(int(value), force_grouping=True)
+    return number_format(round(value, 1), 1, force_grouping=True)
+
+
 @login_required
 def report_page(request: HttpRequest, key: str = "members") -> HttpResponse:
     report = _report(request, key)
@@ -62,7 +73,7 @@ def report_page(request: HttpRequest, key: str = "members") -> HttpResponse:
         "labels": [row["day"].isoformat() for row in rows],
         "datasets": [{"label": str(c.label), "data": [row.get(c.key) for row in rows]} for c in charted],
     }
-    table = [[row["day"], *[row.get(column.key) for column in report.columns]] for row in rows]
+    table = [[row["day"], *[_number(row.get(column.key)) for column in report.columns]] for row in rows]
     start, end, space = filterset.period() if filterset.is_valid() else (None, None, None)
     context = {
         "report": report,

@@ -99,7 +99,9 @@ def _heatmap(start: date, end: date, space: int | None) -> list[Table]:
     rows = []
     for week, cohort in _read(start, end, space).items():
         cells = [cohort.get(f"week_{k}") for k in range(WEEKS + 1)]
-        rows.append((week, cohort["cohort_size"], [(p, None if p is None else shade(p)) for p in cells]))
+        # Whole percents, written here once rather than by a template filter in each of the cells.
+        shown = [(None, None) if p is None else (f"{p:.0f} %", shade(p)) for p in cells]
+        rows.append((week, cohort["cohort_size"], shown))
     headers = [_("Sign-up week"), _("Members"), *[week_label(k) for k in range(WEEKS + 1)]]
     return [
         Table(
