@@ -8,13 +8,23 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from accounts.permissions import Actor, is_community_manager, team_q
+from accounts.permissions import Actor, is_community_manager, role_reader, team_q
 from community.permissions import can_see_space, visible_spaces_q
 from events.models import Audience, Event, EventState, Registration, RegistrationStatus
 from moderation.permissions import member_can_post
 
 # An online event's join link shows to its registered members from this long before the start.
 JOIN_LINK_BEFORE = timedelta(minutes=30)
+
+
+def members_events_q() -> Q:
+    """The events every signed-in member may know of (not a group's, not invited members', not in a
+    team-only space): what lists read by people outside the team may name."""
+    return (
+        ~Q(state=EventState.DRAFT)
+        & Q(audience__in=[Audience.PUBLIC, Audience.MEMBERS])
+        & visible_spaces_q(role_reader(team=False), prefix="space__")
+    )
 
 
 def visible_events_q(user: Actor) -> Q:

@@ -14,6 +14,9 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366
 
 
+EARLIEST = date(2000, 1, 1)
+
+
 class ReportFilter(forms.Form):
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -38,7 +41,10 @@ class ReportFilter(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         start, end = data.get("start"), data.get("end")
-        if start and end and start > end:
+        if start and start < EARLIEST:
+            # The previous period is read too: a date near year 1 would have none to compare with.
+            self.add_error("start", _("Choose a date from the year 2000 on."))
+        elif start and end and start > end:
             self.add_error("end", _("The end date comes before the start date."))
         elif start and end and (end - start).days > MAX_DAYS:
             self.add_error("start", _("Choose a range of at most three years."))

@@ -17,11 +17,13 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Q, Sum
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import is_community_manager
 from mailings.models import Newsletter
 from reporting.models import ContentDay, DailyKPI, EmailDay, ResponseDay, SpaceDay, TrafficDay
+from reporting.services.rollups import in_range
 
 
 @dataclass(frozen=True)
@@ -178,10 +180,11 @@ def _audience_tables(start: date, end: date, space: int | None) -> list[Table]:
 
 
 def _issues(start: date, end: date, space: int | None) -> list[Table]:
-    """The newsletters sent in the period, with the members who followed at least one of their links
-    (clicks are counted once per member and link: mailings.NewsletterClick)."""
+    """The newsletters started in the period (the community's days), with the members who followed at
+    least one of their links (clicks are counted once per member and link: mailings.NewsletterClick).
+    Read from the issues themselves, not a rollup: a handful of rows a period."""
     issues = (
-        Newsletter.objects.filter(started_at__date__gte=start, started_at__date__lte=end)
+        Newsletter.objects.filter(in_range("started_at", start, end))
         .annotate(
             clickers=Count("links__clicks__member", distinct=True),
             clicks=Count("links__clicks"),
@@ -195,7 +198,7 @@ def _issues(start: date, end: date, space: int | None) -> list[Table]:
             started,
             recipients,
             clickers,
-            f"{clickers / recipients * 100:.1f} %" if recipients else "—",
+            f"{number_format(clickers / recipients * 100, 1)} %" if recipients else "—",
             clicks,
         )
         for subject, started, recipients, clickers, clicks in issues

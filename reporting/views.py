@@ -112,9 +112,13 @@ def survey_list(request: HttpRequest) -> HttpResponse:
 def _survey_edit(request: HttpRequest, survey: Survey) -> HttpResponse:
     form = SurveyForm(request.POST or None, instance=survey)
     if request.method == "POST" and form.is_valid():
-        surveys.survey_save(actor=request.user, survey=form.instance)
-        messages.success(request, _("The survey is saved."))
-        return redirect("reporting:surveys")
+        try:
+            surveys.survey_save(actor=request.user, survey=form.instance)
+        except ValidationError as exc:
+            form_errors_add(form, exc)
+        else:
+            messages.success(request, _("The survey is saved."))
+            return redirect("reporting:surveys")
     context = {"form": form, "survey": survey if survey.pk else None}
     return render(request, "reporting/survey_form.html", context, status=400 if form.errors else 200)
 

@@ -11,6 +11,8 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -21,6 +23,7 @@ from mailings.services import deliveries_write
 from reporting.reports import REPORTS, change, period_figure, report_days
 
 EMAIL_KIND = "kpi_report"
+lazy_number = lazy(number_format, str)
 LIST_KEY = "kpi_report"
 
 # The figures of the e-mail: (report, column or derived key, label).
@@ -117,13 +120,13 @@ NEWSLETTER_FIGURES = [
 
 
 def newsletter_figures(month: datetime) -> list[tuple[Any, str]]:
-    """The month's figures for the newsletter (mailings.blocks.FIGURES): labels stay lazy, so each
-    member reads them in their language."""
+    """The month's figures for the newsletter (mailings.blocks.FIGURES): labels and numbers stay lazy,
+    so each member reads them in their language ("12,345" or "12 345")."""
     period = KpiPeriod.from_ref(f"monthly:{month.date().replace(day=1).isoformat()}")
     shown = {(report, column) for report, column, _label in NEWSLETTER_FIGURES}
     found = {line["label"]: line["value"] for line in headlines(period, only=shown)}
     return [
-        (label, str(round(found[label])))
+        (label, lazy_number(round(found[label]), 0, None, True))
         for _report, _column, label in NEWSLETTER_FIGURES
         if found.get(label) is not None
     ]

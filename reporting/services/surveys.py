@@ -38,8 +38,15 @@ def require_survey_manager(actor: User) -> None:
 
 @transaction.atomic
 def survey_save(*, actor: User, survey: Survey) -> Survey:
-    """Create or change a survey (a form's instance, already validated); a new one is first asked at once."""
+    """Create or change a survey (a form's instance, already validated); a new one is first asked at
+    once. The scale of a survey already asked cannot change."""
     require_survey_manager(actor)
+    asked_as = SurveyRound.objects.filter(survey_id=survey.pk).values_list("survey__kind", flat=True).first()
+    if survey.pk is not None and asked_as is not None and asked_as != survey.kind:
+        # Past answers are read by the survey's kind: a 5 of 5 would become a detractor's 5 of 10.
+        raise ValidationError(
+            {"kind": _("This survey has been asked already: its scale cannot change. Write a new survey.")}
+        )
     if survey.pk is None:
         survey.created_by = actor
         survey.next_round_at = timezone.now()

@@ -9,10 +9,12 @@ from typing import Any
 
 from django.db.models import Avg, Count, Min, Q
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from community.models import Post, PostState
 from events.models import Event, EventState, Registration, RegistrationStatus, SurveyResponse
+from events.permissions import members_events_q
 from events.services.notices import EMAIL_KIND, Notice
 from mailings.models import Delivery
 from reporting.models import EventDay, MemberDay
@@ -96,6 +98,7 @@ def events_rollup(first_day: date, last_day: date) -> int:
         )
     )
     ids = [event.pk for event in held]
+    named = set(Event.objects.filter(members_events_q(), pk__in=ids).values_list("pk", flat=True))
     registrations = (
         Registration.objects.filter(event_id__in=ids)
         .values("event_id")
@@ -138,7 +141,9 @@ def events_rollup(first_day: date, last_day: date) -> int:
         if event.ends_at + AFTER <= now:
             figures |= _posts_after(event, attendees[event.pk], team)
         day = timezone.localdate(event.starts_at, timezone=tz)
-        rows.append(EventDay(day=day, event=event, title=event.title, **figures))
+        # A private event (a group's, invited members', the team's) counts but is not named.
+        title = event.title if event.pk in named else ""
+        rows.append(EventDay(day=day, event=event, title=title, **figures))
         total = totals[day]
         if figures["rating"] is not None:
             rated = (total["rating"] or 0) * total["answers"] + figures["rating"] * figures["answers"]
@@ -175,8 +180,8 @@ def _tables(start: date, end: date, space: int | None) -> list[Table]:
         .values("title", "day", "going", "attended", "no_shows", "rating", "answers")
     )
 
-    def shown(value: float | None, digits: int = 1) -> object:
-        return "—" if value is None else round(value, digits)
+    def shown(value: float | None, digits: int = 1) -> str:
+        return "—" if value is None else number_format(round(value, digits), digits)
 
     return [
         Table(
@@ -191,7 +196,7 @@ def _tables(start: date, end: date, space: int | None) -> list[Table]:
             ],
             [
                 (
-                    row["title"],
+                    row["title"] or _("A private event"),
                     row["day"],
                     row["going"],
                     row["attended"],

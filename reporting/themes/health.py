@@ -7,7 +7,8 @@ interaction (distinct participants per thread that had posts that day) and livel
 that day). A factor's score compares the mean of the last 7 days (r = recent ÷ usual) with its usual
 level, the daily mean of the 90 days before those 7: score = 100 × r ÷ (1 + r). So 50 is "as usual",
 67 twice as much, 33 half as much, 0 nothing at all; it never exceeds 100. The index is the mean of the
-factors that have a usual level (a factor with no history yet is left out, and shown empty).
+factors that have a usual level: a factor whose 90 usual days reach before the rolled-up history
+begins is left out, and shown empty (a new community has no index for its first 97 days).
 Computed from the other themes' rollups (so after them) and the posts, for any range of days.
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db import connection
+from django.db.models import Min
 from django.utils.translation import gettext_lazy as _
 
 from community.models import PostState
@@ -89,6 +91,11 @@ MISSING: dict[str, float | None] = {
 def health_rollup(first_day: date, last_day: date) -> int:
     """The index and its factors for each day, from the 97 days that end with it."""
     raw = _raw(first_day - timedelta(days=RECENT + USUAL - 1), last_day)
+    # Where the rolled-up history begins (page views are counted from the day Agora first counted
+    # them): a factor whose 90 usual days reach before it has no usual level yet, and is left out.
+    history = DailyKPI.objects.aggregate(first=Min("day"))["first"]
+    began = dict.fromkeys(FACTORS, history)
+    began["traffic"] = TrafficDay.objects.aggregate(first=Min("day"))["first"]
     rows = []
     for day in days(first_day, last_day):
         recent_start = day - timedelta(days=RECENT - 1)
@@ -98,6 +105,8 @@ def health_rollup(first_day: date, last_day: date) -> int:
                 _mean(raw[name], recent_start, RECENT, missing=MISSING[name]),
                 _mean(raw[name], usual_start, USUAL, missing=MISSING[name]),
             )
+            if began[name] is not None and began[name] <= usual_start
+            else None
             for name in FACTORS
         }
         known = [value for value in factors.values() if value is not None]

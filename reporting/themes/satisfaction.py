@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import is_community_manager
-from events.models import SurveyResponse
+from events.models import Event, SurveyResponse
+from events.permissions import members_events_q
 from moderation.models import Flag
 from reporting.models import ContentDay, SatisfactionDay, SurveyAnswer, SurveyKind
 from reporting.reports import Column, Report, Table, by_day, ratio, report_register
@@ -82,7 +83,8 @@ theme_register("satisfaction", satisfaction_rollup)
 
 
 def _comments(start: date, end: date, space: int | None) -> list[Table]:
-    """The period's latest comments, unsigned: what members said beside their score."""
+    """The period's latest comments, unsigned: what members said beside their score (of events, only
+    those every member may see). The comments themselves are read, not a rollup: they are the figure."""
     answers = (
         SurveyAnswer.objects.filter(in_range("answered_at", start, end), score__isnull=False)
         .exclude(comment="")
@@ -90,7 +92,9 @@ def _comments(start: date, end: date, space: int | None) -> list[Table]:
         .values_list("answered_at", "round__survey__kind", "score", "comment")[:COMMENTS_SHOWN]
     )
     events = (
-        SurveyResponse.objects.filter(in_range("created_at", start, end))
+        SurveyResponse.objects.filter(
+            in_range("created_at", start, end), event__in=Event.objects.filter(members_events_q())
+        )
         .exclude(comment="")
         .order_by("-created_at")
         .values_list("created_at", "event__title", "rating", "comment")[:COMMENTS_SHOWN]

@@ -79,3 +79,16 @@ def test_marketing_reads_the_index_and_its_formula(client, marketing, usual_then
     ).content.decode()
     assert "100 × r ÷ (1 + r)" in page and "Responsiveness" in page
     assert "53.1" in page
+
+
+def test_a_community_with_weeks_of_history_has_no_index_yet():
+    """17 steady days: no factor has 90 usual days behind its last 7, so none is scored (not 90 for a
+    steady community, as days before the history would be zeros)."""
+    for n in range(17):
+        day = DAY - timedelta(days=16 - n)
+        DailyKPI.objects.create(day=day, members_new=2, active=20)
+        ContentDay.objects.create(day=day, space=None, posts=10)
+        TrafficDay.objects.create(day=day, views=100)
+    kpi_rollup(first_day=DAY, last_day=DAY, themes=["health"])
+    row = HealthDay.objects.get(day=DAY)
+    assert row.index is None and row.growth is None and row.traffic is None

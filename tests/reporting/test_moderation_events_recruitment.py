@@ -303,7 +303,7 @@ def test_the_events_page_lists_the_events_without_attendees(
     assert figures["Posts per active member who did not attend, 30 days after"] == 0.8
     assert response.context["tables"][0].rows == [
         ("Conférence", DAY, 1, 0, "—", "—"),
-        ("Meetup à Lyon", DAY, 2, 1, 50, "4.0 (1)"),
+        ("Meetup à Lyon", DAY, 2, 1, "50", "4.0 (1)"),
     ]
     assert "Meetup à Lyon" in html
     assert not any(handle in html for handle in ("@lea", "@zoe", "@noe", "lea<", ">lea"))

@@ -123,3 +123,11 @@ def test_a_long_period_is_shown_by_week_and_its_csv_keeps_every_day(client, mark
     export = client.get(reverse("reporting:export-csv"), period)
     rows = list(csv.reader(b"".join(export.streaming_content).decode().splitlines()))
     assert len(rows) == 1 + 120
+
+
+def test_a_date_near_year_one_gets_a_clear_message_not_an_error(client, marketing):
+    client.force_login(marketing)
+    response = client.get(reverse("reporting:dashboard"), {"start": "0001-01-01", "end": "0001-01-02"})
+    assert response.status_code == 200 and "from the year 2000 on" in response.content.decode()
+    export = client.get(reverse("reporting:export-csv"), {"start": "0001-01-01", "end": "0001-01-02"})
+    assert export.status_code == 200

@@ -11,6 +11,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from community.models import Space, Visibility
 from events.models import SurveyResponse
 from mailings.services.consent import consent_record
 from moderation.models import Case, Flag, NetiquetteRule
@@ -224,3 +225,37 @@ def test_marketing_reads_the_satisfaction_report_with_its_comments(
     assert "Net Promoter Score" in page and "Great" in page
     assert "66.7" in page  # share satisfied: 2 of 3
     assert reverse("reporting:surveys") not in page  # the surveys' page is the team's
+
+
+def test_events_only_the_team_may_see_are_counted_but_never_named(client, marketing):
+    staff = Space.objects.create(name="Équipe", slug="equipe", visibility=Visibility.STAFF)
+    secret = published_event(title="Secret launch plan", space=staff, starts_at=at(8), ends_at=at(9))
+    invited = published_event(title="Dîner des invités", audience="invited", starts_at=at(10), ends_at=at(11))
+    for event in (secret, invited):
+        response = SurveyResponse.objects.create(event=event, member=UserFactory(), rating=5, comment="Top")
+        SurveyResponse.objects.filter(pk=response.pk).update(created_at=at(12))
+    kpi_rollup(first_day=DAY, last_day=DAY, themes=["events", "satisfaction"])
+    client.force_login(marketing)
+    period = {"start": DAY.isoformat(), "end": DAY.isoformat()}
+    for key in ("events", "satisfaction"):
+        page = client.get(reverse("reporting:report", args=[key]), period).content.decode()
+        assert "Secret launch plan" not in page and "Dîner des invités" not in page
+    assert (
+        "A private event" in client.get(reverse("reporting:report", args=["events"]), period).content.decode()
+    )
+    assert SatisfactionDay.objects.get(day=DAY).event_ratings == 2  # counted all the same
+
+
+def test_the_scale_of_a_survey_already_asked_cannot_change(client, community_manager):
+    came_today(UserFactory())
+    survey = survey_due()
+    survey_round_start(survey_id=survey.pk)
+    client.force_login(community_manager)
+    response = client.post(
+        reverse("reporting:survey-edit", args=[survey.pk]),
+        {"kind": "nps", "question_fr": "Q ?", "question_en": "Q?", "every_days": 90, "sample_size": 10,
+         "open_days": 14, "active": "on"},
+    )  # fmt: skip
+    assert response.status_code == 400 and "its scale cannot change" in response.content.decode()
+    survey.refresh_from_db()
+    assert survey.kind == SurveyKind.CSAT and survey.question_en.startswith("How satisfied")
