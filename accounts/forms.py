@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DISPLAY_NAME_MAX
+from core.text import clean_name
 
 
 class SignupExtraForm(forms.Form):
@@ -15,7 +16,7 @@ class SignupExtraForm(forms.Form):
     )
 
     def clean_display_name(self) -> str:
-        name = self.cleaned_data["display_name"].strip()
+        name = clean_name(self.cleaned_data["display_name"])
         if not name:
             raise forms.ValidationError(_("Please choose a display name."))
         return name

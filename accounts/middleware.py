@@ -1,6 +1,7 @@
 import zoneinfo
 
 from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
 
 from accounts.services import member_seen
 
@@ -23,3 +24,17 @@ class MemberPreferencesMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class PrivateCacheMiddleware:
+    """A signed-in member's pages hold what is theirs (notifications, settings, private spaces): no
+    shared cache or browser may keep them. A response that set its own Cache-Control keeps it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response

@@ -20,6 +20,7 @@ from accounts.models import Avatar, User
 from accounts.permissions import is_community_manager
 from accounts.profiles import public_profile_changed
 from accounts.roles import AMBASSADORS, COMMUNITY_MANAGERS, ROLE_LABELS
+from core.text import clean_name
 
 AVATAR_SIZE = 256
 AVATAR_MAX_BYTES = 4 * 1024 * 1024
@@ -49,7 +50,7 @@ def profile_update(
     _check_can_edit(actor, user)
     fields = ["display_name", "bio", "language", "time_zone"]
     before = (user.display_name, user.handle)
-    user.display_name = display_name.strip()
+    user.display_name = clean_name(display_name)
     user.bio = bio.strip()
     user.language = language
     user.time_zone = time_zone

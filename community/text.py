@@ -93,13 +93,6 @@ def render_markdown(source: str, mentions: dict[str, tuple[str, int]] | None = N
     return sanitize_html(headings_shifted(html))
 
 
-def clean_text(value: str) -> str:
-    """Normalise what a member typed: NFC, no NUL or other control characters, trimmed."""
-    value = unicodedata.normalize("NFC", value)
-    value = "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
-    return value.strip()
-
-
 def mentioned_names(source: str) -> list[str]:
     """The @names in a post, outside code, in order, without repeats."""
     without_code = re.sub(r"```.*?```|`[^`]*`", " ", source, flags=re.S)

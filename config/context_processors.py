@@ -1,3 +1,4 @@
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
 from accounts.permissions import can_use_admin, can_view_reporting, is_ambassador, is_community_manager
@@ -6,8 +7,9 @@ from mailings.permissions import can_manage_newsletter
 
 
 def site(request: HttpRequest) -> dict:
-    """Branding and the booleans the navigation needs; nothing here costs a query when cached."""
-    user = request.user
+    """Branding and the booleans the navigation needs; nothing here costs a query when cached. An error
+    page raised before the middleware ran (a bogus Host header) has no user: it renders as signed out."""
+    user = getattr(request, "user", None) or AnonymousUser()
     return {
         "branding": branding_get(),
         "nav_can_admin": can_use_admin(user),

@@ -35,4 +35,6 @@ def csv_response(filename: str, header: list[str], rows: Iterable[Iterable[objec
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Exports hold members' and the community's data: kept by no cache, shared or not.
+    response["Cache-Control"] = "private, no-store"
     return response

@@ -5,6 +5,7 @@ newsletter's introduction) renders here."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 
 import nh3
@@ -89,3 +90,17 @@ def html_links(html: str) -> list[str]:
 
     nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, attribute_filter=keep)
     return list(found)
+
+
+def clean_text(value: str) -> str:
+    """Normalise what a member typed: NFC, no NUL, control or format characters (among them the
+    right-to-left override and the other bidirectional controls, which would reverse what follows),
+    trimmed."""
+    value = unicodedata.normalize("NFC", value)
+    value = "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    return value.strip()
+
+
+def clean_name(value: str) -> str:
+    """A name as shown beside posts and in titles: cleaned as any text, on one line."""
+    return " ".join(clean_text(value).split())

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from community.models import POST_MAX, TITLE_MAX
-from community.text import clean_text, mentioned_names, render_markdown
+from community.text import mentioned_names, render_markdown
+from core.text import clean_text
 
 
 def clean_body(body: str) -> str:
