@@ -113,6 +113,7 @@ def thread_create(
         return existing.thread
     screening = screen_for_space(actor, space, body, title=title)
     body, title = screening.text, screening.title or title
+    _refuse_repeat(actor, body, client_token)
     now = timezone.now()
     # Screening holds for pre-moderated spaces too (the team's own posts are not screened).
     state = PostState.PENDING if screening.held else PostState.VISIBLE
@@ -169,6 +170,24 @@ def _insert_post(
         raise
 
 
+# An identical post by the same member within this time is refused (a repeated message, not a new one).
+REPEAT_WINDOW = timedelta(minutes=5)
+
+
+def _refuse_repeat(actor: User, body: str, client_token: uuid.UUID | None) -> None:
+    """Under the member's row lock (their posts are serialised): the same text posted a moment ago,
+    anywhere, is refused. A second submit of the same form (its token) is answered as the first."""
+    recent = Post.objects.filter(
+        author=actor, body_md=body, created_at__gte=timezone.now() - REPEAT_WINDOW
+    ).exclude(state=PostState.DELETED)
+    if client_token is not None:
+        recent = recent.exclude(client_token=client_token)
+    if recent.exists():
+        raise ValidationError(
+            _("You posted this same text a moment ago. Wait a few minutes, or say something new.")
+        )
+
+
 class DuplicateSubmit(Exception):
     """The same form was submitted twice; the first submission won."""
 
@@ -201,6 +220,7 @@ def post_create(
     _member_state_locked(actor)
     screening = screen_for_space(actor, thread.space, body)
     body = screening.text
+    _refuse_repeat(actor, body, client_token)
     position = thread.last_position + 1
     state = PostState.PENDING if screening.held else PostState.VISIBLE
     try:

@@ -240,7 +240,7 @@ def test_the_nightly_run_archives_exactly_the_quiet_unpinned_threads_of_spaces_w
     never = Space.objects.create(name="Forever", slug="forever")
 
     def started(title: str, where: Space = space, quiet: int = 40) -> Thread:
-        thread = forum.thread_create(actor=alice, space=where, title=title, body="text")
+        thread = forum.thread_create(actor=alice, space=where, title=title, body=f"About {title}")
         quiet_for(thread, quiet)
         return thread
 
@@ -320,7 +320,7 @@ def history(people, space, community_manager):
         "Summer sale": (2024, 7),
         "Summer returns": (2024, 7),
     }.items():
-        threads[title] = forum.thread_create(actor=alice, space=space, title=title, body="text")
+        threads[title] = forum.thread_create(actor=alice, space=space, title=title, body=f"About {title}")
         started_on(threads[title], year, month)
     threads["Team plans"] = forum.thread_create(
         actor=community_manager, space=staff, title="Team plans", body="secret"
@@ -443,8 +443,8 @@ def test_the_archive_counts_follow_threads_as_they_come_and_go(people, space, co
         row = SpaceMonth.objects.filter(space=space, month=month).first()
         return row.thread_count if row else 0
 
-    first = forum.thread_create(actor=alice, space=space, title="One", body="text")
-    second = forum.thread_create(actor=alice, space=space, title="Two", body="text")
+    first = forum.thread_create(actor=alice, space=space, title="One", body="The first")
+    second = forum.thread_create(actor=alice, space=space, title="Two", body="The second")
     assert count() == 2
     forum.post_delete(actor=alice, post=second.posts.get(position=1))
     assert count() == 1

@@ -168,7 +168,7 @@ def test_a_profile_lists_only_what_the_viewer_may_read(client, member, community
 def test_a_profile_shows_the_ten_latest_threads_only(client, member):
     general = space("general")
     for n in range(12):
-        thread_create(actor=member, space=general, title=f"Thread number {n:02d}", body="Body")
+        thread_create(actor=member, space=general, title=f"Thread number {n:02d}", body=f"Body {n}")
 
     html = client.get(profile_url(member)).content.decode()
 
@@ -183,9 +183,9 @@ def test_the_profile_costs_a_fixed_number_of_queries(
     general, inside = space("general"), space("inside", Visibility.MEMBERS)
     for n in range(3):
         thread = thread_create(
-            actor=ambassador, space=general if n % 2 else inside, title=f"Thread {n}", body="b"
+            actor=ambassador, space=general if n % 2 else inside, title=f"Thread {n}", body=f"b {n}"
         )
-        post_create(actor=ambassador, thread=thread, body="reply")
+        post_create(actor=ambassador, thread=thread, body=f"reply {n}")
     client.force_login(member)
     client.get(profile_url(ambassador))  # warm the branding cache
 
@@ -195,8 +195,8 @@ def test_the_profile_costs_a_fixed_number_of_queries(
     assert response.status_code == 200
 
     for n in range(10):
-        thread = thread_create(actor=ambassador, space=general, title=f"More {n}", body="b")
-        post_create(actor=ambassador, thread=thread, body="reply")
+        thread = thread_create(actor=ambassador, space=general, title=f"More {n}", body=f"more {n}")
+        post_create(actor=ambassador, thread=thread, body=f"more replies {n}")
     with django_assert_max_num_queries(6):
         assert client.get(profile_url(ambassador)).status_code == 200
 

@@ -1,14 +1,21 @@
 """What an outside tester found (issue 15): error pages render with no middleware state, signed-in
-pages and exports are kept by no cache, and names never carry a right-to-left override."""
+pages and exports are kept by no cache, names never carry a right-to-left override, and the same text
+posted twice in a moment is refused."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import profile_update
+from community.models import Post, Space
+from community.services import forum
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +57,19 @@ def test_a_right_to_left_override_never_reaches_a_name(client, member):
     )  # fmt: skip
     assert response.status_code == 302
     assert User.objects.get(email="mallory@example.com").display_name == "Mallory"
+
+
+def test_the_same_text_posted_twice_in_a_few_minutes_is_refused_with_a_clear_message(member):
+    space = Space.objects.create(name="Entraide", slug="entraide")
+    thread = forum.thread_create(actor=member, space=space, title="Une question", body="Comment faire ?")
+    forum.post_create(actor=member, thread=thread, body="Je précise : sur Linux.")
+
+    with pytest.raises(ValidationError, match="same text a moment ago"):
+        forum.post_create(actor=member, thread=thread, body="  Je précise : sur Linux.  ")
+    with pytest.raises(ValidationError, match="same text a moment ago"):
+        forum.thread_create(actor=member, space=space, title="Encore", body="Comment faire ?")
+    assert Post.objects.filter(author=member).count() == 2
+    # Minutes later, or with other words, it is a new post.
+    Post.objects.filter(author=member).update(created_at=timezone.now() - timedelta(minutes=6))
+    forum.post_create(actor=member, thread=thread, body="Je précise : sur Linux.")
+    forum.post_create(actor=member, thread=thread, body="Et sous Windows ?")

@@ -37,7 +37,7 @@ def threads():
     answered = aged(forum.thread_create(actor=lea, space=space, title="Answered one", body="How?"), 30)
     forum.post_create(actor=noe, thread=answered, body="Like this.")
     aged(forum.thread_create(actor=noe, space=space, title="Fresh question", body="Hm?"), 2)
-    aged(forum.thread_create(actor=noe, space=space, title="Older question", body="Hm?"), 50)
+    aged(forum.thread_create(actor=noe, space=space, title="Older question", body="Hm, again?"), 50)
     return space
 
 
