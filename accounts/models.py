@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +35,24 @@ def free_handle(wanted: str) -> str:
         n += 1
         candidate = f"{base}{n}"
     return candidate
+
+
+def save_with_free_handle(user: "User", wanted: str, attempts: int = 25) -> None:
+    """Insert a new member under a free handle derived from `wanted`. Sign-ups with one name at the
+    same moment may all find the same handle free: the unique index settles it, and each loser takes
+    the next free one, in a savepoint per attempt."""
+    for _attempt in range(attempts):
+        user.handle = free_handle(wanted)
+        try:
+            with transaction.atomic():
+                user.save()
+            return
+        except IntegrityError as exc:
+            # The handle's unique index (exact or case-insensitive) is the only conflict retried.
+            constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") or ""
+            if "handle" not in constraint:
+                raise
+    raise IntegrityError(f"no free handle for {wanted!r} after {attempts} attempts")
 
 
 class UserManager(BaseUserManager):

@@ -16,6 +16,7 @@ from accounts.models import User
 from accounts.services import profile_update
 from community.models import Post, Space
 from community.services import forum
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +74,17 @@ def test_the_same_text_posted_twice_in_a_few_minutes_is_refused_with_a_clear_mes
     Post.objects.filter(author=member).update(created_at=timezone.now() - timedelta(minutes=6))
     forum.post_create(actor=member, thread=thread, body="Je précise : sur Linux.")
     forum.post_create(actor=member, thread=thread, body="Et sous Windows ?")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_people_signing_up_at_once_with_one_name_all_get_in_with_distinct_handles():
+    def sign_up(n: int) -> int:
+        data = {"email": f"camille{n}@example.com", "password1": "a-long-password-for-tests",
+                "password2": "a-long-password-for-tests", "display_name": "Camille Martin"}  # fmt: skip
+        return Client().post(reverse("account_signup"), data).status_code
+
+    statuses = at_once(sign_up, range(10))
+
+    assert statuses == [302] * 10
+    handles = list(User.objects.filter(display_name="Camille Martin").values_list("handle", flat=True))
+    assert len(handles) == 10 == len({handle.lower() for handle in handles})
