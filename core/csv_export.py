@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
 
 from django.http import StreamingHttpResponse
 
-# A cell starting with one of these is a formula to a spreadsheet program (CSV injection): such text
-# is prefixed with an apostrophe, which shows it as typed.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A cell starting with one of these is a formula to a spreadsheet program (CSV injection), spaces before
+# it or not, in ASCII or full-width: such text is prefixed with an apostrophe, which shows it as typed.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# Values written as they are: numbers, dates and flags are never formulas.
+PLAIN = (bool, int, float, Decimal, date)
 
 
 class _Echo:
@@ -18,9 +22,14 @@ class _Echo:
 
 
 def cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """Any value that will be written as text — a str, a lazy translation, a model with a name — is
+    guarded, not only str: a person's name or comment can reach a cell in any of these forms."""
+    if value is None or isinstance(value, PLAIN):
+        return value
+    text = str(value)
+    if text.lstrip(" ").startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
 
 
 def csv_response(filename: str, header: list[str], rows: Iterable[Iterable[object]]) -> StreamingHttpResponse:
