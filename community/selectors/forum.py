@@ -32,7 +32,7 @@ THREAD_PAGE_FIELDS = {
 }  # fmt: skip
 POST_LIST_FIELDS = (
     "id", "thread_id", "position", "state", "removed_rule", "author_id", "reply_to_id", "body_html",
-    "like_count", "helpful_count", "edited_at", "created_at", "is_first_of_member",
+    "like_count", "helpful_count", "edited_at", "created_at", "is_first_of_member", "language",
     "author__id", "author__display_name", "author__email", "author__handle", "author__avatar_version",
     "reply_to__id", "reply_to__thread_id", "reply_to__position", "reply_to__author__id",
     "reply_to__author__handle",
@@ -41,7 +41,7 @@ POST_LIST_FIELDS = (
 OVERLAY_FIELDS = (
     "id", "thread_id", "position", "state", "author_id", "edited_at", "like_count", "helpful_count",
     # For the member's own held posts, drawn whole.
-    "created_at", "is_first_of_member", "reply_to_id", "removed_rule",
+    "created_at", "is_first_of_member", "reply_to_id", "removed_rule", "language",
     *(f"thread__{name}" for name in THREAD_PAGE_FIELDS[Thread]),
     *(f"thread__space__{name}" for name in THREAD_PAGE_FIELDS[Space]),
 )  # fmt: skip

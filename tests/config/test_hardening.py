@@ -17,6 +17,7 @@ from accounts.services import profile_update
 from community.models import Post, Space
 from community.services import forum
 from tests.concurrency import at_once
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +89,16 @@ def test_ten_people_signing_up_at_once_with_one_name_all_get_in_with_distinct_ha
     assert statuses == [302] * 10
     handles = list(User.objects.filter(display_name="Camille Martin").values_list("handle", flat=True))
     assert len(handles) == 10 == len({handle.lower() for handle in handles})
+
+
+def test_each_post_carries_the_language_it_was_written_in(client, member):
+    english = UserFactory(language="en")
+    space = Space.objects.create(name="Entraide", slug="entraide")
+    thread = forum.thread_create(actor=member, space=space, title="Une question", body="Bonjour à tous")
+    forum.post_create(actor=english, thread=thread, body="Hello everyone")
+    Post.objects.filter(author=member).update(language="fr")
+
+    page = client.get(thread.get_absolute_url()).content.decode()
+
+    assert '<div class="prose" lang="fr"><p>Bonjour à tous</p>' in page
+    assert '<div class="prose" lang="en"><p>Hello everyone</p>' in page
