@@ -3,11 +3,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from community.views.forum import home
-from config.views import bench_trivial, healthz
+from config.views import bench_trivial, healthz, robots_txt
 from reporting.views import privacy
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("robots.txt", robots_txt, name="robots-txt"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),

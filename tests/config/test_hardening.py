@@ -102,3 +102,14 @@ def test_each_post_carries_the_language_it_was_written_in(client, member):
 
     assert '<div class="prose" lang="fr"><p>Bonjour à tous</p>' in page
     assert '<div class="prose" lang="en"><p>Hello everyone</p>' in page
+
+
+def test_robots_txt_keeps_crawlers_out_of_private_pages_and_lets_them_read_the_forum(client):
+    response = client.get("/robots.txt")
+
+    assert response.status_code == 200 and response["Content-Type"] == "text/plain; charset=utf-8"
+    rules = response.content.decode().splitlines()
+    assert rules[0] == "User-agent: *"
+    for private in ("/admin/", "/me/", "/reporting/", "/mailings/", "/accounts/", "/search"):
+        assert f"Disallow: {private}" in rules
+    assert "Disallow: /" not in rules
