@@ -24,6 +24,11 @@ class MailingList:
 LISTS: dict[str, MailingList] = {}
 
 
+def withdrawal_only(member_id: int) -> None:
+    """The unsubscribe of a list whose only record is the consent history: the withdrawal that
+    list_unsubscribe writes is the member's choice, read when the next e-mail is built or sampled."""
+
+
 def list_register(mailing_list: MailingList) -> None:
     LISTS[mailing_list.key] = mailing_list
 

@@ -25,18 +25,16 @@ def register_emails() -> None:
     """The satisfaction survey's e-mail and the KPI report, sent by mailings, and their lists (a member
     may leave either: the withdrawal recorded by mailings is what the sample and the builder read)."""
     from mailings.blocks import figures_register
-    from mailings.lists import MailingList, list_register
+    from mailings.lists import MailingList, list_register, withdrawal_only
     from mailings.messages import MessageKind, kind_register
     from reporting.emails import kpi_report_build, survey_build
     from reporting.services import kpi_mail, surveys
 
-    list_register(MailingList(key=surveys.LIST_KEY, label=_("Satisfaction surveys"), unsubscribe=_leave))
+    list_register(
+        MailingList(key=surveys.LIST_KEY, label=_("Satisfaction surveys"), unsubscribe=withdrawal_only)
+    )
     kind_register(MessageKind(key=surveys.EMAIL_KIND, build=survey_build, bulk=True))
-    list_register(MailingList(key=kpi_mail.LIST_KEY, label=_("The KPI report"), unsubscribe=_leave))
+    list_register(MailingList(key=kpi_mail.LIST_KEY, label=_("The KPI report"), unsubscribe=withdrawal_only))
     kind_register(MessageKind(key=kpi_mail.EMAIL_KIND, build=kpi_report_build))
     # The newsletter's "figures of the month" block.
     figures_register(kpi_mail.newsletter_figures)
-
-
-def _leave(member_id: int) -> None:
-    """Nothing to change: the withdrawal that mailings records is the member's choice."""

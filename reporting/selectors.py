@@ -3,7 +3,7 @@ figures so far."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
@@ -13,6 +13,7 @@ from accounts.models import User
 from community.models import Post, PostState, Thread
 from core import activity
 from reporting.models import Survey, SurveyRound
+from reporting.services.rollups import start_of
 from reporting.services.surveys import nps
 
 ANSWERED = Q(answers__score__isnull=False)
@@ -54,10 +55,7 @@ def access_round(pk: int) -> SurveyRound:
 def today_figures() -> dict[str, int | None]:
     """ "So far today": the activity counted in Redis, new members and posts since midnight (community
     time), read with two counts on indexed columns."""
-    midnight = timezone.make_aware(
-        datetime.combine(timezone.localdate(timezone=timezone.get_default_timezone()), time.min),
-        timezone.get_default_timezone(),
-    )
+    midnight = start_of(activity.today())
     figures: dict[str, int | None] = dict.fromkeys(("views", "visitors", "members"))
     figures.update(activity.so_far_today() or {})
     figures["joined"] = User.objects.filter(date_joined__gte=midnight).count()

@@ -41,8 +41,8 @@ def survey_save(*, actor: User, survey: Survey) -> Survey:
     """Create or change a survey (a form's instance, already validated); a new one is first asked at
     once. The scale of a survey already asked cannot change."""
     require_survey_manager(actor)
-    asked_as = SurveyRound.objects.filter(survey_id=survey.pk).values_list("survey__kind", flat=True).first()
-    if survey.pk is not None and asked_as is not None and asked_as != survey.kind:
+    rescaled = SurveyRound.objects.filter(survey_id=survey.pk).exclude(survey__kind=survey.kind)
+    if survey.pk is not None and rescaled.exists():
         # Past answers are read by the survey's kind: a 5 of 5 would become a detractor's 5 of 10.
         raise ValidationError(
             {"kind": _("This survey has been asked already: its scale cannot change. Write a new survey.")}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Min
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +43,7 @@ def _participants(first_day: date, last_day: date) -> dict[date, float]:
             GROUP BY day
             """,
             [
-                str(start_of(first_day).tzinfo), PostState.VISIBLE, PostState.VISIBLE,
+                settings.TIME_ZONE, PostState.VISIBLE, PostState.VISIBLE,
                 start_of(first_day), start_of(last_day + timedelta(days=1)),
             ],
         )  # fmt: skip
