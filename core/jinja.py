@@ -19,6 +19,8 @@ from django.urls import get_script_prefix, reverse
 from django.utils import formats, timezone, translation
 from jinja2 import Environment
 
+from core.templatetags.bidi import bdi
+
 # Stand-ins for integer arguments: no real id reaches them, and no route contains them otherwise.
 _SENTINEL = 9_876_543_210
 
@@ -57,5 +59,5 @@ def environment(**options: Any) -> Environment:
     env = Environment(extensions=["jinja2.ext.i18n"], **options)  # noqa: S701 - the backend sets autoescape
     env.install_gettext_callables(translation.gettext, translation.ngettext, newstyle=True)
     env.globals.update(url=url)
-    env.filters.update(localdate=localdate, intcomma=intcomma)
+    env.filters.update(localdate=localdate, intcomma=intcomma, bdi=bdi)
     return env

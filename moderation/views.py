@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.forms import form_errors_add
+from core.ratelimit import is_post, rate_limited
 from moderation import selectors, services
 from moderation.forms import AppealForm, FlagForm
 from moderation.navigation import LOGIN_CHECK_FLAG, netiquette_url, safe_next
@@ -53,6 +54,7 @@ def netiquette_accept(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@rate_limited("flag", when=is_post)
 def flag(request: HttpRequest, item_type: str, item_id: int) -> HttpResponse:
     """Flag a post, thread or profile citing a rule; a member who flagged it sees so instead."""
     info = selectors.flaggable_item(request.user, item_type, item_id)

@@ -13,13 +13,12 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from community.text import ACCENTED, UNACCENTED
+from community.text import SEARCH_CONFIGS
 from core.models import hex_colour
 
 TITLE_MAX = 150
@@ -28,13 +27,10 @@ POSTS_PER_PAGE = 20
 
 
 def _tsvector(config: str, column: str) -> models.Func:
-    """to_tsvector over the lower-cased, accent-folded column (see community.text.fold)."""
-    folded = models.Func(
-        Lower(column), models.Value(ACCENTED), models.Value(UNACCENTED), function="translate"
-    )
+    """to_tsvector with the accent-insensitive configuration for `config` (community.text.SEARCH_CONFIGS)."""
     return models.Func(
-        models.Func(models.Value(config), function="", template="%(expressions)s::regconfig"),
-        folded,
+        models.Func(models.Value(SEARCH_CONFIGS[config]), function="", template="%(expressions)s::regconfig"),
+        models.F(column),
         function="to_tsvector",
         output_field=SearchVectorField(),
     )

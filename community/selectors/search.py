@@ -1,9 +1,9 @@
 """Full-text search over posts and thread titles, in French and English, accent-insensitive.
 
-The columns (`Post.search_vector`, `Thread.search_vector`) are generated tsvectors over the lower-cased,
-accent-folded text; a query is folded the same way (`community.text.fold`) and parsed with both the
-French and the English configuration, OR'ed, so that "chats" finds "chat" and "running" finds "run"
-whatever the language a post was written in.
+The columns (`Post.search_vector`, `Thread.search_vector`) are generated tsvectors made with the
+accent-insensitive configurations of `community.text.SEARCH_CONFIGS` (unaccent, then the stemmer); a
+query is parsed with both the French and the English one, OR'ed, so that "chats" finds "chat",
+"eleve" finds "élève" and "running" finds "run" whatever the language a post was written in.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from django.utils.translation import gettext
 from accounts.permissions import Actor
 from community.models import Post, PostState, Space
 from community.permissions import visible_spaces_q
-from community.text import ACCENTED, UNACCENTED, fold
 from core.shared_pages import digest
 
 QUERY_MIN = 2
@@ -59,9 +58,11 @@ HEADLINE_OPTIONS = (
     f'MaxFragments=2, FragmentDelimiter="{_FRAGMENTS}"'
 )
 
-# The query text is folded in Python, then parsed by both configurations. Written inline (not in a
-# CTE) so that the planner sees a constant tsquery and can estimate how common its words are.
-_TSQUERY = "(websearch_to_tsquery('french', %(text)s) || websearch_to_tsquery('english', %(text)s))"
+# The query text parsed by both configurations. Written inline (not in a CTE) so that the planner sees
+# a constant tsquery and can estimate how common its words are.
+_TSQUERY = (
+    "(websearch_to_tsquery('agora_french', %(text)s) || websearch_to_tsquery('agora_english', %(text)s))"
+)
 
 # Every condition a candidate must meet: visible post, visible thread, a space the viewer may read,
 # and the optional filters (a NULL parameter switches its filter off; the planner drops it).
@@ -149,9 +150,8 @@ WITH newest AS MATERIALIZED (
 SELECT r.id, r.total, p.thread_id, p.position, p.created_at, p.body_md, t.title, s.name, s.slug,
        u.id, u.display_name, u.email,
        ts_headline(
-           CASE WHEN p.language = 'en' THEN 'english' ELSE 'french' END::regconfig,
-           translate(lower(regexp_replace(left(p.body_md, %(snippet_max)s), %(markdown)s, ' ', 'g')),
-                     %(accented)s, %(unaccented)s),
+           CASE WHEN p.language = 'en' THEN 'agora_english' ELSE 'agora_french' END::regconfig,
+           regexp_replace(left(p.body_md, %(snippet_max)s), %(markdown)s, ' ', 'g'),
            {_TSQUERY},
            %(headline_options)s
        ),
@@ -228,7 +228,7 @@ def post_search(
     page = min(max(page, 1), MAX_PAGES)
     space_ids = [s.pk for s in spaces]
     params = {
-        "text": fold(text),
+        "text": text,
         "visible": PostState.VISIBLE,
         "space_ids": space_ids,
         "space_id": space.pk if space else None,
@@ -245,8 +245,6 @@ def post_search(
         "offset": (page - 1) * PAGE_SIZE,
         "snippet_max": SNIPPET_SOURCE_MAX,
         "markdown": MARKDOWN_PUNCTUATION,
-        "accented": ACCENTED,
-        "unaccented": UNACCENTED,
         "headline_options": HEADLINE_OPTIONS,
     }
     if not space_ids:
@@ -255,7 +253,7 @@ def post_search(
     # as visitors share whole pages (core/pagecache.py); a popular search costs one statement.
     seconds = settings.SEARCH_RESULTS_SECONDS
     key = "community:search:" + digest(
-        translation.get_language(), params["text"], sorted(space_ids), params["space_id"],
+        translation.get_language(), text.lower(), sorted(space_ids), params["space_id"],
         author_id, after, before, page,
     )  # fmt: skip
     if seconds and (kept := cache.get(key)) is not None:
@@ -299,45 +297,41 @@ def _result(row: tuple) -> SearchResult:
 
 
 def _plain(body_md: str) -> str:
-    """The text the headline was cut from, before folding: same regex as the SQL, same length cap."""
+    """The text the headline was cut from: same regex as the SQL, same length cap."""
     return _MARKDOWN_RE.sub(" ", body_md[:SNIPPET_SOURCE_MAX])
 
 
 def snippet_html(body_md: str, headline: str) -> SafeString:
-    """Escaped snippet with the matched words in <mark>, shown in the post's own case and accents.
+    """Escaped snippet with the matched words in <mark>.
 
-    The headline was cut from the folded text, and folding keeps every character in place: each
-    fragment is located in the folded text and the original characters of that span are shown. When
-    that fails (a character PostgreSQL lower-cases differently), the folded fragment is shown.
+    The headline was cut from the member's own text; each fragment is located in it and that span is
+    shown, so what ts_headline dropped (anything its parser takes for an HTML tag) is put back. When
+    that fails, the fragment is shown as PostgreSQL cut it.
     """
     plain = _plain(body_md)
-    folded = fold(plain)
-    aligned = len(folded) == len(plain)
     pieces = []
     for fragment in headline.split(_FRAGMENTS):
-        restored = _restore(fragment, plain, folded) if aligned else None
+        restored = _restore(fragment, plain)
         pieces.append(" ".join((restored or fragment).split()))
     text = " … ".join(piece for piece in pieces if piece)
     html = escape(text).replace(_START, "<mark>").replace(_STOP, "</mark>")
     return mark_safe(html)  # noqa: S308 - built from escaped text; only our own <mark> tags added
 
 
-def _restore(fragment: str, plain: str, folded: str) -> str | None:
-    """The span of `plain` that `fragment` (folded, with markers) was cut from, with the same markers.
+def _restore(fragment: str, plain: str) -> str | None:
+    """The span of `plain` that `fragment` (with markers) was cut from, with the same markers.
 
     ts_headline leaves out what its parser takes for HTML tags, so the fragment's characters are
-    matched in order against the folded text (blanks aside) and what lies between them is put back, so
+    matched in order against the text (blanks aside) and what lies between them is put back, so
     the result is always one unbroken span of the member's text (escaped later with the rest).
     """
     fragment = fragment.strip()
     bare = fragment.replace(_START, "").replace(_STOP, "")
     if not bare.strip():
         return None
-    at = folded.find(bare)
-    if at >= 0:  # nothing was left out: copy the span, character for character
-        chars = iter(plain[at : at + len(bare)])
-        return "".join(ch if ch in (_START, _STOP) else next(chars) for ch in fragment)
-    index = folded.find(bare.split(maxsplit=1)[0])
+    if bare in plain:  # nothing was left out
+        return fragment
+    index = plain.find(bare.split(maxsplit=1)[0])
     if index < 0:
         return None
     out, pending = [], ""
@@ -351,7 +345,7 @@ def _restore(fragment: str, plain: str, folded: str) -> str | None:
             continue
         if ch.isspace():
             continue
-        found = folded.find(ch, index)
+        found = plain.find(ch, index)
         if found < 0 or found - index > _SKIP_MAX:
             return None
         out += [plain[index:found], pending, plain[found]]

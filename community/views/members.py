@@ -33,6 +33,7 @@ from community.services import members as services
 from core.branding import branding_get
 from core.forms import form_errors_add
 from core.pagecache import anonymous_page_cache
+from core.ratelimit import is_post, rate_limited
 from mailings.lists import NEWSLETTER
 from mailings.services import consent_given
 from moderation.permissions import member_can_post
@@ -106,6 +107,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@rate_limited("invitation", when=is_post)
 def invitations(request: HttpRequest) -> HttpResponse:
     user = request.user
     can_invite = member_can_post(user) or is_community_manager(user)
@@ -155,6 +157,7 @@ def invitation_landing(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_GET
+@rate_limited("data_export")
 def data_export(request: HttpRequest) -> StreamingHttpResponse:
     user = request.user
     response = StreamingHttpResponse(

@@ -5,9 +5,12 @@ from community.filters import PostSearchFilter
 from community.selectors.search import MAX_PAGES, search_spaces
 from core import activity
 from core.pagecache import anonymous_page_cache
+from core.ratelimit import rate_limited
 
 
 @anonymous_page_cache(params=("q", "space", "author", "after", "before", "page"))
+# Inside the shared copy: a copy served costs nothing and is not counted.
+@rate_limited("search", when=lambda request: bool(request.GET.get("q")))
 def search(request: HttpRequest) -> HttpResponse:
     """The search page, open to everyone; each viewer searches only the spaces they may read.
 

@@ -98,7 +98,7 @@ def test_confirming_the_link_signs_the_newcomer_in(client):
     assert user.is_authenticated
     assert user.email == "nour@example.com"
     home = client.get(reverse("home"))
-    assert "Welcome back, Nour Haddad." in home.content.decode()
+    assert "Welcome back, <bdi>Nour Haddad</bdi>." in home.content.decode()
 
 
 def test_after_verification_the_member_can_sign_in_with_the_password(client):
@@ -133,4 +133,4 @@ def test_a_verified_member_signs_in_and_lands_on_the_home_page(client):
     )
 
     assert response.redirect_chain[-1][0] == reverse("home")
-    assert "Welcome back, Léa." in response.content.decode()
+    assert "Welcome back, <bdi>Léa</bdi>." in response.content.decode()

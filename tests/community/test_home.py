@@ -55,7 +55,7 @@ def test_a_signed_in_member_is_greeted_by_name(client, member):
     # The shared page invites visitors in; the member's overlay puts the greeting in its place.
     assert "Join the community" in page and 'id="home-reader"' in page
     assert 'id="home-reader" hx-swap-oob="true"' in overlay
-    assert "Welcome back, Camille Martin." in overlay and "Join the community" not in overlay
+    assert "Welcome back, <bdi>Camille Martin</bdi>." in overlay and "Join the community" not in overlay
     assert f'href="{reverse("community:settings")}"' in overlay
 
 

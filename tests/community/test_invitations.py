@@ -164,7 +164,7 @@ def test_the_link_shows_who_invites_and_the_welcome_text(client, member):
 
     html = client.get(invitation.get_absolute_url()).content.decode()
 
-    assert "Camille Martin invites you to join Vélo Club" in html
+    assert "<bdi>Camille Martin</bdi> invites you to join Vélo Club" in html
     assert "Ride with us." in html
     assert f'href="{reverse("account_signup")}">Join<' in html
     assert client.session["community:invitation-code"] == invitation.code

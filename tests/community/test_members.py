@@ -391,7 +391,7 @@ def test_a_picture_in_an_unsupported_format_rolls_back_the_whole_page(signed_in,
     assert response.status_code == 200
     assert "Use a JPEG, PNG, WebP or GIF picture." in response.context["form"].errors["avatar"]
     # The page shows the saved name, not the one that was rolled back.
-    assert 'class="nav-user">Camille Martin<' in response.content.decode()
+    assert 'class="nav-user"><bdi>Camille Martin</bdi><' in response.content.decode()
     member.refresh_from_db()
     assert (member.display_name, member.handle) == ("Camille Martin", handle)
     assert member_state_get(member).digest == "weekly"

@@ -81,6 +81,15 @@ def test_search_ignores_accents_in_the_query_and_in_the_posts(client, space):
     assert sorted(found(search(client, "ÉLÉPHANT"))) == ["Accentué", "Sans accent"]
 
 
+def test_ligatures_and_letters_beyond_accents_are_folded_as_people_type_them(client, space):
+    # PostgreSQL's unaccent: œ is "oe" and ß "ss", as people type them on a keyboard without them.
+    make_post(make_thread(space, "Chef-d'œuvre"), "Une œuvre exposée au musée.")
+    make_post(make_thread(space, "Berlin"), "Wir wohnen in der Hauptstraße.")
+
+    assert found(search(client, "oeuvre")) == ["Chef-d'œuvre"]
+    assert found(search(client, "hauptstrasse")) == ["Berlin"]
+
+
 def test_french_plural_finds_the_singular(client, space):
     make_post(make_thread(space, "Mon chat"), "Mon chat dort sur le canapé.")
     make_post(make_thread(space, "L'écurie"), "Un cheval galope.")

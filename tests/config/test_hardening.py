@@ -104,6 +104,25 @@ def test_each_post_carries_the_language_it_was_written_in(client, member):
     assert '<div class="prose" lang="en"><p>Hello everyone</p>' in page
 
 
+def test_names_and_titles_written_right_to_left_are_isolated_from_the_text_around_them(client, member):
+    arabic = UserFactory(display_name="سارة", handle="sara")
+    space = Space.objects.create(name="Entraide", slug="entraide")
+    thread = forum.thread_create(actor=arabic, space=space, title="سؤال عن الفاتورة", body="مرحبا")
+    forum.post_create(actor=member, thread=thread, body="Bonjour Sara")
+    client.force_login(member)
+
+    page = client.get(thread.get_absolute_url()).content.decode()
+    space_page = client.get(space.get_absolute_url()).content.decode()
+    client.force_login(arabic)
+    notifications = client.get(reverse("community:notifications")).content.decode()
+
+    # The "@" of the handle stays after the name instead of being pulled into its direction.
+    assert '<a href="/members/sara/"><bdi>سارة</bdi></a> <span class="muted">@sara</span>' in page
+    assert '<h1 dir="auto">سؤال عن الفاتورة</h1>' in page
+    assert 'dir="auto">سؤال عن الفاتورة</a>' in space_page
+    assert f"<bdi>{member.public_name}</bdi>" in notifications
+
+
 def test_robots_txt_keeps_crawlers_out_of_private_pages_and_lets_them_read_the_forum(client):
     response = client.get("/robots.txt")
 

@@ -61,7 +61,7 @@ def test_a_member_who_chose_english_reads_english_even_with_a_french_browser():
     html = page_with_overlay(browser, reverse("home"))
 
     assert '<html lang="en">' in html
-    assert "Welcome back, Robin." in html
+    assert "Welcome back, <bdi>Robin</bdi>." in html
     assert "Sign out" in html
 
 
