@@ -271,6 +271,17 @@ def test_gunicorn_defaults_are_two_sync_workers_on_port_8000(monkeypatch):
     assert (conf["accesslog"], conf["errorlog"]) == ("-", "-")
 
 
+def test_gunicorn_starts_the_metrics_folder_empty_when_one_is_set(monkeypatch, tmp_path):
+    (tmp_path / "counter_123.db").write_bytes(b"stale")
+    conf = gunicorn_settings(monkeypatch, PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"))
+    conf["on_starting"](None)
+    assert (tmp_path / "metrics").is_dir()
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    conf["on_starting"](None)
+    assert list(tmp_path.glob("*.db")) == []
+
+
 # The containers' health checks --------------------------------------------------------------------
 
 
