@@ -1,5 +1,7 @@
 # Agora: one image for the web server, the Celery worker and Celery beat (see docker-compose.yml).
-FROM python:3.11-slim
+# Pinned to a patch release on Debian 12 (bookworm), the system the project is developed and tested on:
+# a rebuild gets the same Python until this line changes (bump it for each 3.11 security release).
+FROM python:3.11.15-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -26,5 +28,6 @@ RUN export SECRET_KEY=build-only-throwaway-value-never-used-at-run-time ALLOWED_
 USER agora
 EXPOSE 8000
 
-# Production web server: gunicorn, 2 sync workers, access log on stdout.
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", "--worker-class", "sync", "--access-logfile", "-"]
+# Production web server: gunicorn, its workers, threads, timeouts and port read from the environment
+# (config/gunicorn.conf.py: 2 sync workers on port 8000 by default), access log on stdout.
+CMD ["gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"]

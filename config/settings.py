@@ -197,6 +197,10 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
 }
+# Behind a reverse proxy every request comes from the proxy's address, which would make the "ip" limits
+# above limits for everyone at once. With the number of proxies in front that append to X-Forwarded-For
+# (TRUSTED_PROXY_COUNT: 1 behind docs/nginx.conf.example), allauth reads the visitor's address from it.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
 
 # Internationalisation -----------------------------------------------------------------------------
 
