@@ -197,10 +197,6 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
 }
-# Behind a reverse proxy every request comes from the proxy's address, which would make the "ip" limits
-# above limits for everyone at once. With the number of proxies in front that append to X-Forwarded-For
-# (TRUSTED_PROXY_COUNT: 1 behind docs/nginx.conf.example), allauth reads the visitor's address from it.
-ALLAUTH_TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
 
 # Internationalisation -----------------------------------------------------------------------------
 
@@ -292,8 +288,9 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# The visitor's address for rate limits (allauth's and core.ratelimit's): behind the proxy it is the
-# last of X-Forwarded-For that the proxy appended, else every visitor would share the proxy's address.
+# The visitor's address for rate limits (allauth's sign-in limits, core.ratelimit) and visitor counts:
+# behind TRUSTED_PROXY_COUNT proxies that append to X-Forwarded-For (1 behind docs/nginx.conf.example)
+# it is read from there, else every visitor would share the proxy's address. Default: 1 behind TLS.
 ALLAUTH_TRUSTED_PROXY_COUNT = int(
     env("TRUSTED_PROXY_COUNT", "1" if env_bool("BEHIND_TLS_PROXY", False) else "0")
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from core import activity
+from core.ratelimit import client_address
 
 CRAWLERS = re.compile(
     r"bot|crawl|spider|slurp|bingpreview|facebookexternalhit|embedly|headless|python-requests|curl|wget|"
@@ -32,7 +33,7 @@ class ActivityMiddleware:
                 if user.is_authenticated:
                     activity.page_viewed(member_id=user.pk, visitor=None)
                 else:
-                    address = request.META.get("REMOTE_ADDR", "")
+                    address = client_address(request)
                     token = activity.visitor_token(address, agent, activity.today())
                     activity.page_viewed(member_id=None, visitor=token)
         return response
