@@ -13,7 +13,7 @@ from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from config import embedded
+from config import embedded, observability
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -81,6 +81,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later middleware, the view and Django's error lines log under the request's id.
+    "core.observability.RequestIdMiddleware",
+    # Requests and latency by view for /metrics (off, and out of the chain, without METRICS_TOKEN).
+    "config.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -251,7 +255,10 @@ ANYMAIL = {
     "WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET", ""),
 }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Agora <noreply@localhost>")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Sender of the error e-mails Django sends to ADMINS (500s, when DEBUG is off).
+SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# "Ann <ann@example.com>, Bob <bob@example.com>": who gets those e-mails (none when empty).
+ADMINS = observability.addresses(env("ADMINS"))
 # At most this many e-mails a minute, all workers together (0: as fast as the server takes them), so a
 # large newsletter does not trip the provider's limits; notifications go first whatever is queued.
 MAILINGS_RATE_PER_MINUTE = int(env("MAILINGS_RATE_PER_MINUTE", "0"))
@@ -285,7 +292,8 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 # Preloading binds the whole domain and its subdomains to HTTPS in browsers for months and is hard to
 # undo, so it is the deployer's opt-in (SECURE_HSTS_PRELOAD=1), not a default: don't warn about it.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Probes and the metrics scraper talk plain HTTP to the container, inside the deployment's network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The visitor's address for rate limits (allauth's sign-in limits, core.ratelimit) and visitor counts:
@@ -369,14 +377,28 @@ SEARCH_RESULTS_SECONDS = int(env("SEARCH_RESULTS_SECONDS", "10"))
 # Healthz calls beat unwell when the last heartbeat is older than this.
 HEARTBEAT_MAX_AGE = timedelta(seconds=int(env("HEARTBEAT_MAX_AGE", "120")))
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# Observing -----------------------------------------------------------------------------------------
+
+# JSON lines for log collectors in production, plain text for developers (config/observability.py).
+LOG_FORMAT = env("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    refuse_to_start("LOG_FORMAT must be json or plain.")
+LOGGING = observability.logging_config(log_format=LOG_FORMAT, level=env("LOG_LEVEL", "INFO"))
+# The Celery worker and beat log through LOGGING too, at LOG_LEVEL (config/celery.py); their -l is unused.
+
+# /healthz gives its details (checks, errors, heartbeat age) to staff and to `Bearer <HEALTHZ_TOKEN>`.
+HEALTHZ_TOKEN = env("HEALTHZ_TOKEN")
+# /metrics answers only `Bearer <METRICS_TOKEN>`; without a token it is off (404).
+METRICS_TOKEN = env("METRICS_TOKEN")
+# Errors to Sentry, only when a DSN is set (sentry_sdk is not even imported otherwise).
+SENTRY_DSN = env("SENTRY_DSN")
+if SENTRY_DSN:
+    observability.init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", "development" if DEBUG else "production"),
+        release=env("SENTRY_RELEASE") or None,
+        traces_sample_rate=float(env("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
 
 # The benchmark's ceiling: a trivial view at /bench/trivial/ (see bench/README.md). Never on in production.
 BENCHMARK_VIEWS = env_bool("BENCHMARK_VIEWS", False)

@@ -3,11 +3,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from community.views.forum import home
-from config.views import bench_trivial, healthz, robots_txt
+from config.views import bench_trivial, healthz, metrics, robots_txt
 from reporting.views import privacy
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("robots.txt", robots_txt, name="robots-txt"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

@@ -7,3 +7,11 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = _("Site")
+
+    def ready(self) -> None:
+        from django.core.signals import request_finished
+
+        from core.observability import forget_request_id
+
+        # The request id lives until the response is closed: Django logs a 4xx/5xx after the middleware.
+        request_finished.connect(forget_request_id, dispatch_uid="core.forget_request_id")

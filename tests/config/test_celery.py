@@ -16,6 +16,8 @@ def test_a_heartbeat_run_by_the_worker_makes_healthz_green(celery_worker, client
     settings.CACHES = {
         "default": {**django_settings.CACHES["default"], "KEY_PREFIX": celery_worker.cache_prefix}
     }
+    settings.HEALTHZ_TOKEN = "healthz-test-token"
+    client.defaults["HTTP_AUTHORIZATION"] = "Bearer healthz-test-token"
     cache.delete(HEARTBEAT_KEY)
     assert client.get(reverse("healthz")).status_code == 503
 
