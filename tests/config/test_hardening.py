@@ -104,7 +104,8 @@ def test_each_post_carries_the_language_it_was_written_in(client, member):
     assert '<div class="prose" lang="en"><p>Hello everyone</p>' in page
 
 
-def test_robots_txt_keeps_crawlers_out_of_private_pages_and_lets_them_read_the_forum(client):
+def test_robots_txt_keeps_crawlers_out_of_private_pages_and_lets_them_read_the_forum(client, settings):
+    settings.SITE_URL = "https://community.example"
     response = client.get("/robots.txt")
 
     assert response.status_code == 200 and response["Content-Type"] == "text/plain; charset=utf-8"
@@ -113,3 +114,5 @@ def test_robots_txt_keeps_crawlers_out_of_private_pages_and_lets_them_read_the_f
     for private in ("/admin/", "/me/", "/reporting/", "/mailings/", "/accounts/", "/search"):
         assert f"Disallow: {private}" in rules
     assert "Disallow: /" not in rules
+    # The sitemap index, absolute on the site's address.
+    assert rules[-1] == "Sitemap: https://community.example/sitemap.xml"
