@@ -33,7 +33,7 @@ urlpatterns = [
     path(
         "sitemap-<section>.xml",
         sitemap_cache(sitemaps.sitemap),
-        {"sitemaps": SITEMAPS},
+        {"sitemaps": SITEMAPS, "template_name": "core/sitemap.xml"},
         name="sitemap-section",
     ),
     path("favicon.ico", views.favicon_ico, name="favicon"),

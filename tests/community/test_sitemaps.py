@@ -4,6 +4,7 @@ exactly what a signed-out visitor may read, in pages that cost the same whicheve
 from __future__ import annotations
 
 import re
+from xml.etree import ElementTree
 
 import pytest
 from django.urls import reverse
@@ -19,6 +20,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 LOC = re.compile(r"<loc>([^<]+)</loc>")
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +49,9 @@ def section(client, name: str, page: int | None = None) -> list[str]:
     url = reverse("sitemap-section", args=[name])
     response = client.get(url, {"p": page} if page else {})
     assert response.status_code == 200 and response["Content-Type"] == "application/xml"
-    return LOC.findall(response.content.decode())
+    urlset = ElementTree.fromstring(response.content)  # Well-formed XML, in the sitemaps' namespace.
+    assert urlset.tag == f"{SITEMAP}urlset"
+    return [loc.text for loc in urlset.iter(f"{SITEMAP}loc")]
 
 
 def thread_loc(thread) -> str:
@@ -147,7 +151,8 @@ def test_the_index_costs_a_fixed_number_of_queries(client, author, space, django
 def test_thread_lastmod_is_its_last_activity(client, author, space):
     thread = forum.thread_create(actor=author, space=space, title="Dated", body="b")
     page = client.get(reverse("sitemap-section", args=["threads"])).content.decode()
-    assert f"<lastmod>{thread.last_activity_at:%Y-%m-%d}</lastmod>" in page
+    thread.refresh_from_db()
+    assert f"<lastmod>{thread.last_activity_at.isoformat(timespec='seconds')}</lastmod>" in page
 
 
 def test_members_who_posted_are_listed_and_inactive_ones_never(client, author, space):
