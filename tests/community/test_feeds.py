@@ -151,7 +151,8 @@ def test_an_edit_of_the_opening_post_shows_in_the_space_feed_at_once(client, peo
     thread = forum.thread_create(actor=alice, space=space, title="Heat pump", body="First words")
     assert "First words" in client.get(space_feed(space)).content.decode()
 
-    forum.post_edit(actor=alice, post=thread.posts.get(), body="Second thoughts", title="Heat pump")
+    # Without a title (the edit page always sends one, which bumped the space's version already).
+    forum.post_edit(actor=alice, post=thread.posts.get(), body="Second thoughts")
 
     assert "Second thoughts" in client.get(space_feed(space)).content.decode()
 

@@ -169,3 +169,16 @@ def test_a_profile_describes_itself_with_its_published_bio_only(client, alice, s
 def test_pages_without_a_head_say_nothing_of_themselves(client, db):
     page = client.get(reverse("community:search")).content.decode()
     assert link(page, "canonical") is None and meta(page, "name", "robots") is None
+
+
+def test_a_space_closed_to_visitors_stops_describing_its_threads_at_once(client, alice, space):
+    thread = forum.thread_create(actor=alice, space=space, title="Was public", body="Open words")
+    assert meta(client.get(thread.get_absolute_url()).content.decode(), "name", "description")
+
+    # As the admin saves it (community/admin.py): the space's row, then its version.
+    Space.objects.filter(pk=space.pk).update(visibility=Visibility.MEMBERS)
+    visibility.space_touch(space.pk)
+    client.force_login(alice)
+    page = client.get(thread.get_absolute_url()).content.decode()
+
+    assert meta(page, "name", "robots") == "noindex" and "Open words" not in head(page)
