@@ -1,12 +1,13 @@
 from django.urls import path
 
-from community.views import archive, forum, members, notifications, search
+from community.views import archive, feeds, forum, members, notifications, search
 
 app_name = "community"
 
 urlpatterns = [
     path("spaces/<slug:slug>/", forum.space_detail, name="space"),
     path("spaces/<slug:slug>/new/", forum.thread_new, name="thread-new"),
+    path("spaces/<slug:slug>/feed/", feeds.space_feed, name="space-feed"),
     path("spaces/<slug:slug>/overlay/", forum.space_overlay, name="space-overlay"),
     path("spaces/<slug:slug>/archive/", archive.archive_index, name="space-archive"),
     path("spaces/<slug:slug>/archive/<int:year>/", archive.archive_year, name="space-archive-year"),
@@ -17,6 +18,7 @@ urlpatterns = [
     ),
     path("threads/<int:pk>/", forum.thread_detail, name="thread"),
     path("threads/<int:pk>/overlay/", forum.thread_overlay, name="thread-overlay"),
+    path("threads/<int:pk>/feed/", feeds.thread_feed, name="thread-feed"),
     path("threads/<int:pk>/reply/", forum.post_reply, name="reply"),
     path("threads/<int:pk>/solution/", forum.thread_solution, name="thread-solution"),
     path("threads/<int:pk>/flags/", forum.thread_flags, name="thread-flags"),

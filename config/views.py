@@ -1,10 +1,14 @@
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.cache import cache_control, never_cache
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from config.health import health_report
 from config.metrics import scrape_registry
+from core import icons
+from core.branding import branding_get
 from core.observability import bearer_token_matches
 
 
@@ -39,7 +43,70 @@ ROBOTS_DISALLOW = ["/admin/", "/accounts/", "/me/", "/reporting/", "/mailings/",
 @cache_control(max_age=86400, public=True)
 def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW)]
+    # Absolute, on the site's canonical origin, as the sitemap's addresses are.
+    lines += ["", f"Sitemap: {settings.SITE_URL}{reverse('sitemap')}"]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+# The icons, drawn from the branding (core/icons.py). Browsers ask for /favicon.ico by itself and keep
+# icons long; the pages' links carry the branding's icon version, so a new branding is fetched anew.
+ICON_SECONDS = 86400
+icon_cache = cache_control(max_age=ICON_SECONDS, public=True)
+
+
+@icon_cache
+def favicon_ico(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(icons.icon_bytes("ico"), content_type="image/x-icon")
+
+
+@icon_cache
+def icon_png(request: HttpRequest, size: int) -> HttpResponse:
+    if size not in icons.PNG_SIZES:
+        raise Http404
+    return HttpResponse(icons.icon_bytes("png", size), content_type="image/png")
+
+
+def apple_touch_icon(request: HttpRequest) -> HttpResponse:
+    return icon_png(request, icons.TOUCH_SIZE)
+
+
+@icon_cache
+def icon_svg(request: HttpRequest) -> HttpResponse:
+    colour = branding_get().brand_colour
+    context = {"colour": colour, "ink": icons.ink(colour), "letter": icons.monogram(branding_get().name)}
+    return HttpResponse(render_to_string("core/icon.svg", context), content_type="image/svg+xml")
+
+
+@icon_cache
+def web_manifest(request: HttpRequest) -> JsonResponse:
+    branding = branding_get()
+    version = icons.icon_version(branding)
+    manifest = {
+        "name": branding.name,
+        "short_name": branding.name,
+        "description": branding.tagline,
+        "lang": settings.LANGUAGE_CODE,
+        "start_url": "/",
+        "scope": "/",
+        "display": "browser",
+        "theme_color": branding.brand_colour,
+        "background_color": "#ffffff",
+        "icons": [
+            *(
+                {
+                    "src": f"{reverse('icon-png', args=[size])}?v={version}",
+                    "sizes": f"{size}x{size}",
+                    "type": "image/png",
+                }
+                for size in icons.PNG_SIZES
+                if size != icons.TOUCH_SIZE
+            ),
+            {"src": f"{reverse('icon-svg')}?v={version}", "sizes": "any", "type": "image/svg+xml"},
+        ],
+    }
+    return JsonResponse(
+        manifest, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False}
+    )
 
 
 TRIVIAL_BODY = ("Agora benchmark ceiling. " * 205)[:5120]

@@ -4,11 +4,14 @@ newsletter's introduction) renders here."""
 
 from __future__ import annotations
 
+import html as html_entities
 import re
 import unicodedata
 from collections.abc import Callable
 
 import nh3
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 
@@ -104,3 +107,18 @@ def clean_text(value: str) -> str:
 def clean_name(value: str) -> str:
     """A name as shown beside posts and in titles: cleaned as any text, on one line."""
     return " ".join(clean_text(value).split())
+
+
+# Where one block of text ends and the next begins: a space there, so that paragraphs do not run together.
+_BLOCK_END = re.compile(r"<(?:br\s*/?|/(?:p|li|h[2-6]|blockquote|pre|tr|td|th|table))>", re.IGNORECASE)
+
+
+def plain_excerpt(text: str, chars: int) -> str:
+    """Plain text on one line, cut at `chars` with an ellipsis (a page's description, an excerpt)."""
+    return Truncator(" ".join(text.split())).chars(chars)
+
+
+def html_excerpt(html: str, chars: int) -> str:
+    """The plain text of (sanitised) HTML, as plain_excerpt: a page's description for search engines
+    and link previews. Plain text: the template escapes it."""
+    return plain_excerpt(html_entities.unescape(strip_tags(_BLOCK_END.sub(" ", html))), chars)

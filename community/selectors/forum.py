@@ -10,7 +10,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case, F, Model, OuterRef, Q, QuerySet, TextField, Value, When
+from django.db.models import Case, F, Model, OuterRef, Q, QuerySet, Subquery, TextField, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.models import User
@@ -76,13 +77,19 @@ def access_space(user: Actor, slug: str) -> Space:
     return space
 
 
+def _published() -> QuerySet[Thread]:
+    return Thread.objects.filter(state=PostState.VISIBLE)
+
+
 def published_threads() -> QuerySet[Thread]:
     """Published threads, archived or not, with what a list's row shows."""
-    return (
-        Thread.objects.filter(state=PostState.VISIBLE)
-        .select_related("space", "author", "last_poster")
-        .only(*LIST_FIELDS)
-    )
+    return _published().select_related("space", "author", "last_poster").only(*LIST_FIELDS)
+
+
+def readable_threads(user: Actor) -> QuerySet[Thread]:
+    """Every thread the person may read, archived or not, as can_see_thread decides of one (but an
+    author's own held thread): bare, for the caller to shape (the sitemap reads two columns)."""
+    return _published().filter(visible_spaces_q(user, prefix="space__"))
 
 
 def _active_threads() -> QuerySet[Thread]:
@@ -275,3 +282,44 @@ def introductions_to_welcome(limit: int = 50) -> list[Thread]:
         .only(*LIST_FIELDS, "welcomed_at")
         .order_by("created_at")[:limit]
     )
+
+
+# Feeds -------------------------------------------------------------------------------------------
+
+FEED_ITEMS = 50
+FEED_AUTHOR_FIELDS = ("author__id", "author__display_name", "author__handle", "author__is_active")
+
+
+def space_new_threads(space: Space, limit: int = FEED_ITEMS) -> list[Thread]:
+    """A space's latest published threads, newest first, each with its opening post's HTML
+    (`opening_html`, empty when that post is not shown) and edit time: the space's feed, one query
+    (index community_thread_started; the opening post by the thread's position index). The caller
+    has checked access to the space."""
+    opening = Post.objects.filter(thread=OuterRef("pk"), position=1, state=PostState.VISIBLE)
+    threads = (
+        _published()
+        .filter(space=space)
+        .annotate(
+            opening_html=Coalesce(
+                Subquery(opening.values("body_html")[:1]), Value(""), output_field=TextField()
+            ),
+            opening_edited_at=Subquery(opening.values("edited_at")[:1]),
+        )
+        .select_related("author")
+        .only("id", "title", "created_at", "author_id", *FEED_AUTHOR_FIELDS)
+        .order_by("-created_at", "-id")
+    )
+    return list(threads[:limit])
+
+
+def thread_feed_posts(thread: Thread, limit: int = FEED_ITEMS) -> list[Post]:
+    """The thread's latest published posts, newest first: the thread's feed, one query (the position
+    index, backwards). Held, removed and deleted posts are not syndicated: a visitor sees no text of
+    theirs on the thread's pages either. The caller has checked access to the thread."""
+    posts = (
+        Post.objects.filter(thread=thread, state=PostState.VISIBLE)
+        .select_related("author")
+        .only("id", "thread_id", "position", "body_html", "created_at", "edited_at", *FEED_AUTHOR_FIELDS)
+        .order_by("-position")
+    )
+    return list(posts[:limit])

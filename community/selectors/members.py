@@ -58,13 +58,25 @@ def invitations_active_q(now: datetime | None = None) -> Q:
 # Profiles -------------------------------------------------------------------------------------------
 
 
+def _profiles() -> QuerySet[User]:
+    """The members whose profile anyone may read, signed out included: the active ones."""
+    return User.objects.filter(is_active=True)
+
+
+def profiles_listed() -> QuerySet[User]:
+    """The public profiles worth naming to search engines (the sitemap): those of members who have
+    posted (a profile without a post has nothing to read). Bare, for the caller to shape."""
+    return _profiles().filter(community_state__post_count__gt=0)
+
+
 def profile_get(handle: str) -> User:
     """An active member by handle (any case), with their post count and role names in the same query.
 
     Raises Http404 for unknown, inactive and deleted accounts alike.
     """
     member = (
-        User.objects.filter(handle__iexact=handle, is_active=True)
+        _profiles()
+        .filter(handle__iexact=handle)
         .annotate(
             post_total=Coalesce(F("community_state__post_count"), Value(0)),
             bio_state=Coalesce(F("community_state__bio_state"), Value(PostState.VISIBLE)),

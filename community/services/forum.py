@@ -285,7 +285,8 @@ def post_edit(*, actor: User, post: Post, body: str, title: str | None = None) -
         visibility.thread_state_set(thread_id=post.thread_id, state=PostState.PENDING)
     item = ("thread", post.thread_id) if post.position == 1 else ("post", post.pk)
     moderation.screening_record(item_type=item[0], item_id=item[1], reasons=reasons)
-    visibility.thread_touch(post.thread_id, listed=new_title is not None)
+    # The opening post shows in its space's feed as well (and its title in the space's lists).
+    visibility.thread_touch(post.thread_id, listed=post.position == 1)
     post.refresh_from_db()
     return post
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -21,7 +22,9 @@ from community.selectors.onboarding import onboarding_checklist
 from community.services import archiving, thread_views
 from community.services import forum as services
 from core.forms import form_errors_add
+from core.head import DESCRIPTION_CHARS, PageHead
 from core.shared_pages import shareable, shared_page
+from core.text import html_excerpt
 from moderation.decorators import netiquette_required
 from moderation.navigation import netiquette_url
 from moderation.permissions import member_can_post
@@ -127,8 +130,22 @@ def _render_space(request: HttpRequest, space, extra: list) -> HttpResponse:
         "page": page,
         "rows": thread_rows(request, page.threads),
         "sections": [mark_safe(section.render(request)) for section in extra],  # noqa: S308 - templates' output
+        "head": _space_head(space),
     }
     return render(request, "community/space.html", context)
+
+
+def _space_head(space) -> PageHead:
+    """A public space describes itself (its filtered and older lists point to the space itself)."""
+    if not permissions.can_see_space(AnonymousUser(), space):
+        return PageHead.private()
+    return PageHead(
+        path=space.get_absolute_url(),
+        title=space.name,
+        description=space.description or space.objective,
+        feed=reverse("community:space-feed", args=[space.slug]),
+        feed_title=_("New threads in %(space)s") % {"space": space.name},
+    )
 
 
 def _space_context(request: HttpRequest, space) -> dict:
@@ -190,7 +207,15 @@ def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page = _page_number(request, thread)
     thread_views.thread_viewed(thread.pk, thread.space_id)
     if thread.state == PostState.VISIBLE and not is_community_manager(user) and shareable(request, ["page"]):
-        versions = (thread.pk, thread.version, page, thread.space.name, thread.space.slug)
+        # Whether visitors may read it decides what the page tells search engines (its head).
+        versions = (
+            thread.pk,
+            thread.version,
+            page,
+            thread.space.name,
+            thread.space.slug,
+            thread.space.visibility,
+        )
         return shared_page(
             request,
             name="thread",
@@ -277,9 +302,28 @@ def _render_thread(request: HttpRequest, thread, page: int) -> HttpResponse:
         "page": page,
         "pager": _pager(page, thread.page_count),
         "can_manage": permissions.can_manage_thread(request.user),
+        "head": _thread_head(thread, page, posts),
     }
     context["posts_html"] = _jinja(request, "community/posts.jinja", context | {"posts": posts})
     return render(request, "community/thread.html", context)
+
+
+def _thread_head(thread, page: int, posts: list) -> PageHead:
+    """What a thread's page says of itself, from the rows the page has read (no query): only a thread a
+    visitor may read (published, in a public space) says anything; its description is the text of the
+    page's first published post (the opening post on page 1)."""
+    if not permissions.can_see_thread(AnonymousUser(), thread):
+        return PageHead.private()
+    first = next((post for post in posts if post.state == PostState.VISIBLE), None)
+    url = thread.get_absolute_url()
+    return PageHead(
+        path=f"{url}?page={page}" if page > 1 else url,
+        title=thread.title,
+        description=html_excerpt(first.body_html, DESCRIPTION_CHARS) if first else "",
+        kind="article",
+        feed=reverse("community:thread-feed", args=[thread.pk]),
+        feed_title=_("%(thread)s: latest posts") % {"thread": thread.title},
+    )
 
 
 def _jinja(request: HttpRequest, name: str, context: dict) -> SafeString:

@@ -32,6 +32,7 @@ from community.selectors.members import (
 from community.services import members as services
 from core.branding import branding_get
 from core.forms import form_errors_add
+from core.head import PageHead
 from core.pagecache import anonymous_page_cache
 from core.ratelimit import is_post, rate_limited
 from mailings.lists import NEWSLETTER
@@ -66,6 +67,13 @@ def profile(request: HttpRequest, handle: str) -> HttpResponse:
         or request.user.pk == member.pk
         or is_community_manager(request.user),
         **profile_badges(member),
+        # Every active member's profile is public; only a published bio describes it.
+        "head": PageHead(
+            path=reverse("community:profile", args=[member.handle]),
+            title=f"{member.public_name} (@{member.handle})",
+            description=member.bio if member.bio_state == "visible" else "",
+            kind="profile",
+        ),
     }
     return render(request, "community/profile.html", context)
 

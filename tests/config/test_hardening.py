@@ -123,7 +123,8 @@ def test_names_and_titles_written_right_to_left_are_isolated_from_the_text_aroun
     assert f"<bdi>{member.public_name}</bdi>" in notifications
 
 
-def test_robots_txt_keeps_crawlers_out_of_private_pages_and_lets_them_read_the_forum(client):
+def test_robots_txt_keeps_crawlers_out_of_private_pages_and_lets_them_read_the_forum(client, settings):
+    settings.SITE_URL = "https://community.example"
     response = client.get("/robots.txt")
 
     assert response.status_code == 200 and response["Content-Type"] == "text/plain; charset=utf-8"
@@ -132,3 +133,5 @@ def test_robots_txt_keeps_crawlers_out_of_private_pages_and_lets_them_read_the_f
     for private in ("/admin/", "/me/", "/reporting/", "/mailings/", "/accounts/", "/search"):
         assert f"Disallow: {private}" in rules
     assert "Disallow: /" not in rules
+    # The sitemap index, absolute on the site's address.
+    assert rules[-1] == "Sitemap: https://community.example/sitemap.xml"
