@@ -260,6 +260,14 @@ MAILINGS_DIGEST_HOUR = int(env("MAILINGS_DIGEST_HOUR", "8"))
 REPORTING_KPI_MAIL = env("REPORTING_KPI_MAIL", "weekly")
 # An e-mail still "sending" this long after a worker took it is taken again (the worker died).
 MAILINGS_CLAIM_TIMEOUT = int(env("MAILINGS_CLAIM_TIMEOUT", "600"))
+# Housekeeping (each job nightly, in batches; the privacy notice states these periods): delivery rows
+# (the log of e-mails sent) once sent, skipped or failed for good; members' notifications once read;
+# accounts whose address was never confirmed (nobody could sign in to them, so they hold no content).
+OUTBOX_RETENTION_DAYS = int(env("OUTBOX_RETENTION_DAYS", "30"))
+NOTIFICATIONS_READ_RETENTION_DAYS = int(env("NOTIFICATIONS_READ_RETENTION_DAYS", "90"))
+UNVERIFIED_SIGNUP_DAYS = int(env("UNVERIFIED_SIGNUP_DAYS", "14"))
+# Rows deleted per transaction by the housekeeping jobs: short locks, bounded memory.
+HOUSEKEEPING_BATCH_SIZE = int(env("HOUSEKEEPING_BATCH_SIZE", "2000"))
 # Where the site lives, for absolute links in e-mails (sent by workers, outside any request).
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -341,6 +349,23 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),
     },
     "events-reminders": {"task": "events.reminders_send", "schedule": 60.0},
+    # Housekeeping at night (CELERY_TIMEZONE), each job in batches: what is past its keeping time goes.
+    "accounts-sessions-clear-expired": {
+        "task": "accounts.sessions_clear_expired",
+        "schedule": crontab(hour=4, minute=0),
+    },
+    "mailings-deliveries-prune": {
+        "task": "mailings.deliveries_prune",
+        "schedule": crontab(hour=4, minute=10),
+    },
+    "community-notifications-prune": {
+        "task": "community.notifications_prune",
+        "schedule": crontab(hour=4, minute=20),
+    },
+    "community-unverified-signups-purge": {
+        "task": "community.unverified_signups_purge",
+        "schedule": crontab(hour=4, minute=30),
+    },
     "events-surveys": {"task": "events.surveys_offer", "schedule": 3600.0},
 }
 # Signed-out visitors share a copy of public pages this many seconds old (0: never; core/pagecache.py).
