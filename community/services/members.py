@@ -173,6 +173,8 @@ def _member_erase(user: User) -> None:
     Reaction.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
     Invitation.objects.filter(inviter=user).delete()
+    # Cases about their profile keep their record, not the handle and bio they copied.
+    moderation.item_snapshot_forget(item_type="profile", item_id=user.pk)
     # Threads, posts and revisions keep their rows with author NULL (on_delete=SET_NULL).
     user.delete()
     visibility.threads_touch(thread_ids)
