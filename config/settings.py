@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "moderation.middleware.NetiquetteMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Names the CSP's report-to group on responses with a policy (listed first: it sees them after CSP).
+    "config.csp.ReportingEndpointsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -296,6 +298,16 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Where browsers report what the policy blocked (config.csp): report-uri for the browsers that know
+# only it, report-to the group named by the Reporting-Endpoints header (config.csp.ReportingEndpoints).
+CSP_REPORT_PATH = "/csp-report/"
+CSP_REPORT_GROUP = "csp"
+# Reports accepted per client address and minute (0: no limit), the largest body read, and the rows a
+# day may add (further new kinds are counted together), so a flood cannot fill the database.
+CSP_REPORTS_PER_MINUTE = int(env("CSP_REPORTS_PER_MINUTE", "60"))
+CSP_REPORT_MAX_BYTES = 16 * 1024
+CSP_REPORT_DAILY_ROWS = int(env("CSP_REPORT_DAILY_ROWS", "1000"))
+
 # Scripts run only with the per-response nonce; inline style attributes (Django admin) are tolerated.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -309,6 +321,8 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [SELF],
         "frame-ancestors": [NONE],
         "form-action": [SELF],
+        "report-uri": [CSP_REPORT_PATH],
+        "report-to": CSP_REPORT_GROUP,
     }
 }
 

@@ -3,12 +3,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from community.views.forum import home
-from config.views import bench_trivial, healthz, robots_txt
+from config.views import bench_trivial, csp_report, healthz, robots_txt
 from reporting.views import privacy
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("robots.txt", robots_txt, name="robots-txt"),
+    path(settings.CSP_REPORT_PATH.lstrip("/"), csp_report, name="csp-report"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
