@@ -17,7 +17,7 @@ ROLE_APPS = {
     COMMUNITY_MANAGERS: {"accounts", "core", "community", "moderation", "events", "django_celery_beat"},
 }
 ROLE_PERMISSIONS = {
-    COMMUNITY_MANAGERS: {"reporting.view_dashboard", "account.view_emailaddress"},
+    COMMUNITY_MANAGERS: {"reporting.view_dashboard", "account.view_emailaddress", "platform.view_cspreport"},
     MARKETING: {"reporting.view_dashboard"},
     AMBASSADORS: set(),
 }

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -20,6 +21,7 @@ from accounts.models import Avatar, User
 from accounts.permissions import is_community_manager
 from accounts.profiles import public_profile_changed
 from accounts.roles import AMBASSADORS, COMMUNITY_MANAGERS, ROLE_LABELS
+from core.housekeeping import delete_in_batches
 from core.text import clean_name
 
 AVATAR_SIZE = 256
@@ -188,3 +190,23 @@ def member_seen(user: User) -> None:
         return
     User.objects.filter(pk=user.pk).update(last_seen_at=now)
     user.last_seen_at = now
+
+
+# Sessions stored in PostgreSQL (the plain or write-through engines) leave expired rows behind.
+DATABASE_SESSION_ENGINES = {
+    "django.contrib.sessions.backends.db",
+    "django.contrib.sessions.backends.cached_db",
+}
+
+
+def sessions_clear_expired(*, batch_size: int | None = None) -> int:
+    """Delete the sessions past their expiry date, in batches (core.housekeeping); returns how many.
+
+    Only the database engines keep rows: with cache or signed-cookie sessions there is nothing to clear
+    (they expire by themselves) and this does nothing. The Redis copy of a cached_db session expires
+    with it.
+    """
+    if settings.SESSION_ENGINE not in DATABASE_SESSION_ENGINES:
+        return 0
+    expired = Session.objects.filter(expire_date__lt=timezone.now())
+    return delete_in_batches(expired, batch_size=batch_size)

@@ -31,7 +31,9 @@ def register_emails() -> None:
         NotificationKind.SOLUTION,
         NotificationKind.WELCOME,
     ):
-        kind_register(MessageKind(key=str(kind), build=one_by_one(notification_email)))
+        # The welcome's row is what makes it once per member (member_welcome): never pruned.
+        kept = kind == NotificationKind.WELCOME
+        kind_register(MessageKind(key=str(kind), build=one_by_one(notification_email), kept=kept))
     # The digest: mailings builds and sends it with the forum's blocks and the member's frequency.
     from community import digest
     from mailings.digests import KIND, digest_build

@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from community.services import archiving, forum, thread_views
+from community.services import archiving, forum, members, notifications, thread_views
 from core.tasks import DISPATCH_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -23,6 +23,20 @@ def archive_inactive_threads() -> int:
     """Every night (beat): archive the threads quiet for longer than their space allows. Idempotent:
     a retried or doubled run finds nothing left to archive."""
     return archiving.threads_archive_inactive()
+
+
+@shared_task(name="community.notifications_prune", acks_late=True, ignore_result=True)
+def notifications_prune() -> int:
+    """Every night (beat): notifications read more than NOTIFICATIONS_READ_RETENTION_DAYS ago go, in
+    batches (a rerun finds nothing left)."""
+    return notifications.notifications_prune()
+
+
+@shared_task(name="community.unverified_signups_purge", acks_late=True, ignore_result=True)
+def unverified_signups_purge() -> int:
+    """Every night (beat): accounts whose address stayed unconfirmed UNVERIFIED_SIGNUP_DAYS are deleted
+    as a member's own deletion does, in batches (a rerun finds nothing left)."""
+    return members.unverified_signups_purge()
 
 
 @shared_task(name="community.member_threads_touch", acks_late=True)

@@ -8,8 +8,8 @@ class AgoraAdminConfig(AdminConfig):
 
 
 class PlatformConfig(AppConfig):
-    """Platform-wide pieces: health, translations tooling, the Celery heartbeat (the site's branding,
-    first made here, now lives in core)."""
+    """Platform-wide pieces: health, translations tooling, the Celery heartbeat, the counts of CSP
+    violation reports (the site's branding, first made here, now lives in core)."""
 
     name = "config"
     label = "platform"

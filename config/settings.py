@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "moderation.middleware.NetiquetteMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Names the CSP's report-to group on responses with a policy (listed first: it sees them after CSP).
+    "config.csp.ReportingEndpointsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -269,6 +271,14 @@ MAILINGS_DIGEST_HOUR = int(env("MAILINGS_DIGEST_HOUR", "8"))
 REPORTING_KPI_MAIL = env("REPORTING_KPI_MAIL", "weekly")
 # An e-mail still "sending" this long after a worker took it is taken again (the worker died).
 MAILINGS_CLAIM_TIMEOUT = int(env("MAILINGS_CLAIM_TIMEOUT", "600"))
+# Housekeeping (each job nightly, in batches; the privacy notice states these periods): delivery rows
+# (the log of e-mails sent) once sent, skipped or failed for good; members' notifications once read;
+# accounts whose address was never confirmed (nobody could sign in to them, so they hold no content).
+OUTBOX_RETENTION_DAYS = int(env("OUTBOX_RETENTION_DAYS", "30"))
+NOTIFICATIONS_READ_RETENTION_DAYS = int(env("NOTIFICATIONS_READ_RETENTION_DAYS", "90"))
+UNVERIFIED_SIGNUP_DAYS = int(env("UNVERIFIED_SIGNUP_DAYS", "14"))
+# Rows deleted per transaction by the housekeeping jobs: short locks, bounded memory.
+HOUSEKEEPING_BATCH_SIZE = int(env("HOUSEKEEPING_BATCH_SIZE", "2000"))
 # Where the site lives, for absolute links in e-mails (sent by workers, outside any request).
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -311,7 +321,18 @@ RATE_LIMITS = {
     "flag": env("RATE_LIMIT_FLAG", "20/h"),
     "data_export": env("RATE_LIMIT_DATA_EXPORT", "5/h"),
     "invitation": env("RATE_LIMIT_INVITATION", "20/h"),
+    # Browsers' Content-Security-Policy reports (/csp-report/, config/csp.py).
+    "csp_report": env("RATE_LIMIT_CSP_REPORT", "60/m"),
 }
+
+# Where browsers report what the policy blocked (config.csp): report-uri for the browsers that know
+# only it, report-to the group named by the Reporting-Endpoints header (config.csp.ReportingEndpoints).
+CSP_REPORT_PATH = "/csp-report/"
+CSP_REPORT_GROUP = "csp"
+# The largest body read, and the rows a day may add (further new kinds are counted together), so a
+# flood cannot fill the database; reports per client: RATE_LIMITS["csp_report"].
+CSP_REPORT_MAX_BYTES = 16 * 1024
+CSP_REPORT_DAILY_ROWS = int(env("CSP_REPORT_DAILY_ROWS", "1000"))
 
 # Scripts run only with the per-response nonce; inline style attributes (Django admin) are tolerated.
 CONTENT_SECURITY_POLICY = {
@@ -326,6 +347,8 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [SELF],
         "frame-ancestors": [NONE],
         "form-action": [SELF],
+        "report-uri": [CSP_REPORT_PATH],
+        "report-to": CSP_REPORT_GROUP,
     }
 }
 
@@ -366,6 +389,23 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),
     },
     "events-reminders": {"task": "events.reminders_send", "schedule": 60.0},
+    # Housekeeping at night (CELERY_TIMEZONE), each job in batches: what is past its keeping time goes.
+    "accounts-sessions-clear-expired": {
+        "task": "accounts.sessions_clear_expired",
+        "schedule": crontab(hour=4, minute=0),
+    },
+    "mailings-deliveries-prune": {
+        "task": "mailings.deliveries_prune",
+        "schedule": crontab(hour=4, minute=10),
+    },
+    "community-notifications-prune": {
+        "task": "community.notifications_prune",
+        "schedule": crontab(hour=4, minute=20),
+    },
+    "community-unverified-signups-purge": {
+        "task": "community.unverified_signups_purge",
+        "schedule": crontab(hour=4, minute=30),
+    },
     "events-surveys": {"task": "events.surveys_offer", "schedule": 3600.0},
 }
 # Signed-out visitors share a copy of public pages this many seconds old (0: never; core/pagecache.py).

@@ -7,7 +7,7 @@ from django.views.decorators.cache import cache_control
 from community.sitemaps import ProfileSitemap, SpaceSitemap, ThreadSitemap
 from community.views.forum import home
 from config import views
-from config.views import bench_trivial, healthz, metrics, robots_txt
+from config.views import bench_trivial, csp_report, healthz, metrics, robots_txt
 from events.sitemaps import EventSitemap
 from reporting.views import privacy
 
@@ -42,6 +42,7 @@ urlpatterns = [
     path("apple-touch-icon.png", views.apple_touch_icon, name="apple-touch-icon"),
     path("icon-<int:size>.png", views.icon_png, name="icon-png"),
     path("site.webmanifest", views.web_manifest, name="web-manifest"),
+    path(settings.CSP_REPORT_PATH.lstrip("/"), csp_report, name="csp-report"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),

@@ -3,13 +3,17 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from config import csp
 from config.health import health_report
 from config.metrics import scrape_registry
 from core import icons
 from core.branding import branding_get
 from core.observability import bearer_token_matches
+from core.ratelimit import retry_after
 
 
 @never_cache
@@ -115,3 +119,29 @@ TRIVIAL_BODY = ("Agora benchmark ceiling. " * 205)[:5120]
 def bench_trivial(request: HttpRequest) -> HttpResponse:
     """A 5 KB response through the whole middleware stack: the ceiling the benchmark compares pages to."""
     return HttpResponse(TRIVIAL_BODY, content_type="text/plain; charset=utf-8")
+
+
+@csrf_exempt
+@require_POST
+def csp_report(request: HttpRequest) -> HttpResponse:
+    """A browser's report of what the Content-Security-Policy blocked, in either form (config.csp):
+    204 once counted; 429 past the client's rate, 413 for a body too large, 415 for another kind of
+    body, 400 for one that is no report (nothing is written then)."""
+    if wait := retry_after(request, "csp_report"):
+        return HttpResponse(status=429, headers={"Retry-After": str(wait)})
+    if request.content_type not in csp.CONTENT_TYPES:
+        return HttpResponse(status=415)
+    limit = settings.CSP_REPORT_MAX_BYTES
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    body = b"" if declared > limit else request.read(limit + 1)
+    if declared > limit or len(body) > limit:
+        return HttpResponse(status=413)
+    try:
+        violations = csp.violations_parse(body, request.content_type)
+    except csp.BadReport:
+        return HttpResponse(status=400)
+    csp.violations_record(violations)
+    return HttpResponse(status=204)

@@ -195,6 +195,8 @@ class Registration(models.Model):
     attended_at = models.DateTimeField(_("attended"), null=True, blank=True)
     # When the satisfaction survey was offered (claimed by the beat task, so it is offered once).
     survey_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When a freed seat last took the member off the waiting list (the events report's demand).
+    promoted_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

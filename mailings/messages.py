@@ -24,6 +24,9 @@ class MessageKind:
     bulk: bool = False
     # The list whose consent is required at send time (the newsletter's opt-in); None: no opt-in.
     consent_list: str | None = None
+    # Rows of this kind are the lasting record that the message went once (the welcome: once per
+    # member, ever), so housekeeping never prunes them; they go with the member's account.
+    kept: bool = False
 
 
 KINDS: dict[str, MessageKind] = {}

@@ -110,6 +110,8 @@ class Delivery(models.Model):
             ),
             models.Index(fields=["kind", "ref", "state"], name="mailings_delivery_progress"),
             models.Index(fields=["sent_at"], name="mailings_delivery_sent"),
+            # The nightly pruning of rows past OUTBOX_RETENTION_DAYS (mailings.services.housekeeping).
+            models.Index(fields=["created_at"], name="mailings_delivery_created"),
             models.Index(fields=["message_id"], condition=~Q(message_id=""), name="mailings_delivery_msgid"),
         ]
 
@@ -162,6 +164,12 @@ class Newsletter(models.Model):
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
+    # What the delivery rows said when housekeeping deleted them (OUTBOX_RETENTION_DAYS after
+    # the send), so the figures stay the same once its rows are gone.
+    pruned_sent = models.PositiveIntegerField(default=0, editable=False)
+    pruned_failed = models.PositiveIntegerField(default=0, editable=False)
+    pruned_skipped = models.PositiveIntegerField(default=0, editable=False)
+    pruned_bounced = models.PositiveIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -57,8 +57,9 @@ class Status:
 
 
 def newsletter_status(issue: Newsletter) -> Status:
-    """What became of an issue's e-mails (three queries): the rows by state and bounce, the members
-    who left the newsletter from this issue's link, and its links with total and unique clicks."""
+    """What became of an issue's e-mails (three queries): the rows by state and bounce (with those
+    housekeeping pruned, counted on the issue), the members who left the newsletter from this issue's
+    link, and its links with total and unique clicks."""
     rows = Delivery.objects.filter(kind=KIND, ref=str(issue.pk)).aggregate(
         total=Count("pk"),
         waiting=Count("pk", filter=Q(state__in=TODO)),
@@ -69,13 +70,14 @@ def newsletter_status(issue: Newsletter) -> Status:
     )
     left = Consent.objects.filter(list_key=LIST_KEY, given=False, source=f"one-click:issue-{issue.pk}")
     links = issue.links.annotate(unique_clicks=Count("clicks")).order_by("position", "pk")
+    pruned = issue.pruned_sent + issue.pruned_failed + issue.pruned_skipped
     return Status(
-        recipients=max(issue.recipient_count, rows["total"]),
+        recipients=max(issue.recipient_count, rows["total"] + pruned),
         waiting=rows["waiting"],
-        sent=rows["sent"],
-        failed=rows["failed"],
-        skipped=rows["skipped"],
-        bounced=rows["bounced"],
+        sent=rows["sent"] + issue.pruned_sent,
+        failed=rows["failed"] + issue.pruned_failed,
+        skipped=rows["skipped"] + issue.pruned_skipped,
+        bounced=rows["bounced"] + issue.pruned_bounced,
         unsubscribed=left.values("member_id").distinct().count(),
         links=list(links),
     )

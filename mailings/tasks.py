@@ -7,7 +7,7 @@ import logging
 from celery import shared_task
 
 from core.tasks import DISPATCH_ERRORS
-from mailings.services import delivery, newsletters
+from mailings.services import delivery, housekeeping, newsletters
 
 logger = logging.getLogger(__name__)
 
@@ -40,3 +40,10 @@ def digests_queue() -> int:
     from mailings.digests import digests_queue as queue
 
     return queue()
+
+
+@shared_task(name="mailings.deliveries_prune", acks_late=True, ignore_result=True)
+def deliveries_prune() -> int:
+    """Every night (beat): the delivery rows done and past OUTBOX_RETENTION_DAYS go, in batches (a
+    rerun finds nothing left; two runs at once take disjoint rows)."""
+    return housekeeping.deliveries_prune()

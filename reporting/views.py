@@ -3,6 +3,7 @@ the previous period beside each figure, and the CSV of what is shown."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -175,5 +176,13 @@ def threads_waiting(request: HttpRequest) -> HttpResponse:
 
 def privacy(request: HttpRequest) -> HttpResponse:
     """What the site records of visits, searches and surveys, and for how long (public)."""
-    context = {"member_days_kept": MEMBER_DAYS_KEPT.days, "visitor_hours": activity.KEEP_SECONDS // 3600}
+    context = {
+        "member_days_kept": MEMBER_DAYS_KEPT.days,
+        "visitor_hours": activity.KEEP_SECONDS // 3600,
+        # What housekeeping deletes each night, after the periods the deployment configured.
+        "session_days": max(1, settings.SESSION_COOKIE_AGE // 86400),
+        "outbox_days": settings.OUTBOX_RETENTION_DAYS,
+        "notification_days": settings.NOTIFICATIONS_READ_RETENTION_DAYS,
+        "unverified_days": settings.UNVERIFIED_SIGNUP_DAYS,
+    }
     return render(request, "reporting/privacy.html", context)

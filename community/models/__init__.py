@@ -15,7 +15,7 @@ from community.models.forum import (
     Thread,
     Visibility,
 )
-from community.models.members import DigestFrequency, Invitation, MemberState
+from community.models.members import DigestFrequency, Invitation, MemberState, PurgedSignupDay
 from community.models.notifications import Notification, NotificationKind, Subscription
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "Post",
     "PostRevision",
     "PostState",
+    "PurgedSignupDay",
     "Reaction",
     "ReactionKind",
     "Space",

@@ -80,3 +80,15 @@ class Invitation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("community:invitation", args=[self.code])
+
+
+class PurgedSignupDay(models.Model):
+    """How many accounts that joined on a day (the community's) were deleted by housekeeping because
+    their address was never confirmed: a count and nothing else, so that the reports' cohorts of
+    sign-ups keep their size once those accounts are gone (reporting.services.rollups)."""
+
+    day = models.DateField(unique=True)
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.count}"

@@ -68,6 +68,10 @@ class Notification(models.Model):
             models.Index(
                 fields=["recipient"], condition=Q(read_at__isnull=True), name="community_notification_unread"
             ),
+            # The nightly pruning of notifications read long ago (community.services.notifications).
+            models.Index(
+                fields=["read_at"], condition=Q(read_at__isnull=False), name="community_notification_read"
+            ),
         ]
 
     def __str__(self) -> str:

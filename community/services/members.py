@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from collections import Counter
+from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,9 +26,11 @@ from community.models import (
     Notification,
     Post,
     PostState,
+    PurgedSignupDay,
     Reaction,
     ReactionKind,
     Subscription,
+    Thread,
 )
 from community.selectors.members import invitations_active_q
 from community.services import visibility
@@ -152,20 +156,78 @@ def member_delete(*, actor: User, user: User, password: str) -> None:
             )
         )
     with transaction.atomic():
-        Avatar.objects.filter(user=user).delete()
-        Notification.objects.filter(recipient=user).delete()
-        Subscription.objects.filter(user=user).delete()
-        # Their posts will show as a deleted member's, and their reactions leave the counts.
-        thread_ids = visibility.member_thread_ids(user.pk, reacted=True)
-        for kind, counter in REACTION_COUNTERS.items():
-            given = Reaction.objects.filter(user=user, kind=kind).values("post_id")
-            Post.objects.filter(pk__in=given, **{f"{counter}__gt": 0}).update(**{counter: F(counter) - 1})
-        Reaction.objects.filter(user=user).delete()
-        EmailAddress.objects.filter(user=user).delete()
-        Invitation.objects.filter(inviter=user).delete()
-        # Threads, posts and revisions keep their rows with author NULL (on_delete=SET_NULL).
-        user.delete()
-        visibility.threads_touch(thread_ids)
+        _member_erase(user)
+
+
+def _member_erase(user: User) -> None:
+    """What deleting an account does, whoever asks (the member, or housekeeping for an address never
+    confirmed), in the caller's transaction."""
+    Avatar.objects.filter(user=user).delete()
+    Notification.objects.filter(recipient=user).delete()
+    Subscription.objects.filter(user=user).delete()
+    # Their posts will show as a deleted member's, and their reactions leave the counts.
+    thread_ids = visibility.member_thread_ids(user.pk, reacted=True)
+    for kind, counter in REACTION_COUNTERS.items():
+        given = Reaction.objects.filter(user=user, kind=kind).values("post_id")
+        Post.objects.filter(pk__in=given, **{f"{counter}__gt": 0}).update(**{counter: F(counter) - 1})
+    Reaction.objects.filter(user=user).delete()
+    EmailAddress.objects.filter(user=user).delete()
+    Invitation.objects.filter(inviter=user).delete()
+    # Cases about their profile keep their record, not the handle and bio they copied.
+    moderation.item_snapshot_forget(item_type="profile", item_id=user.pk)
+    # Threads, posts and revisions keep their rows with author NULL (on_delete=SET_NULL).
+    user.delete()
+    visibility.threads_touch(thread_ids)
+
+
+# Accounts deleted after UNVERIFIED_SIGNUP_DAYS without a confirmed address, per transaction (each
+# deletion touches a dozen tables).
+UNVERIFIED_PURGE_BATCH = 100
+
+
+def unverified_signups_q(cutoff: datetime) -> Q:
+    """Accounts made by signing up before cutoff whose address was never confirmed: allauth recorded
+    an address and none is verified, nobody ever signed in to them (sign-in needs a confirmed address,
+    ACCOUNT_EMAIL_VERIFICATION = "mandatory"), they hold no role, and — checked all the same, in case
+    that setting changes — they wrote no thread nor post."""
+    addresses = EmailAddress.objects.filter(user=OuterRef("pk"))
+    return (
+        Q(date_joined__lt=cutoff, last_login__isnull=True, is_staff=False, is_superuser=False)
+        & Q(Exists(addresses))
+        & ~Q(Exists(addresses.filter(verified=True)))
+        & ~Q(Exists(User.groups.through.objects.filter(user_id=OuterRef("pk"))))
+        & ~Q(Exists(Thread.objects.filter(author_id=OuterRef("pk"))))
+        & ~Q(Exists(Post.objects.filter(author_id=OuterRef("pk"))))
+    )
+
+
+def unverified_signups_purge(*, now: datetime | None = None, batch_size: int | None = None) -> int:
+    """Delete the accounts whose address stayed unconfirmed for UNVERIFIED_SIGNUP_DAYS, as a member's
+    own deletion does (_member_erase), batch_size accounts per transaction; returns how many went.
+
+    Each batch locks its accounts with SKIP LOCKED (a rerun or a second run finds nothing, or other
+    accounts) and counts them per day of joining (PurgedSignupDay), so the sign-up cohorts of the
+    reports keep their size.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.UNVERIFIED_SIGNUP_DAYS)
+    candidates = User.objects.filter(unverified_signups_q(cutoff))
+    size = batch_size or UNVERIFIED_PURGE_BATCH
+    zone = timezone.get_default_timezone()
+    purged = 0
+    while True:
+        with transaction.atomic():
+            users = list(candidates.select_for_update(skip_locked=True, of=("self",)).order_by("pk")[:size])
+            if not users:
+                return purged
+            per_day = Counter(timezone.localdate(user.date_joined, zone) for user in users)
+            for user in users:
+                _member_erase(user)
+            PurgedSignupDay.objects.bulk_create(
+                [PurgedSignupDay(day=day) for day in per_day], ignore_conflicts=True
+            )
+            for day, count in per_day.items():
+                PurgedSignupDay.objects.filter(day=day).update(count=F("count") + count)
+            purged += len(users)
 
 
 def _invitation_code() -> str:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 
 import redis
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -34,6 +36,7 @@ from community.models import (
 from community.permissions import can_see_thread
 from community.selectors.notifications import EmailPreferences, email_preferences, unread_cache_key
 from community.text import mentioned_names
+from core.housekeeping import delete_in_batches
 from mailings.models import Delivery
 from mailings.services import deliveries_write, send_after_commit
 
@@ -248,3 +251,11 @@ def notifications_mark_all_read(*, actor: Actor) -> int:
         )
         _after_commit_forget_unread([actor.pk])
     return count
+
+
+def notifications_prune(*, now: datetime | None = None, batch_size: int | None = None) -> int:
+    """Delete the notifications read more than NOTIFICATIONS_READ_RETENTION_DAYS ago, in batches
+    (core.housekeeping); unread ones stay however old. Returns how many went. Nothing counted unread
+    changes, so no member's badge needs forgetting."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.NOTIFICATIONS_READ_RETENTION_DAYS)
+    return delete_in_batches(Notification.objects.filter(read_at__lt=cutoff), batch_size=batch_size)

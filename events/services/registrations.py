@@ -163,8 +163,9 @@ def promote(event: Event) -> list[Registration]:
     if not promoted:
         return []
     # The whole batch in two statements, however many seats were freed.
+    now = timezone.now()
     Registration.objects.filter(pk__in=[r.pk for r in promoted]).update(
-        status=RegistrationStatus.GOING, waitlist_position=None, updated_at=timezone.now()
+        status=RegistrationStatus.GOING, waitlist_position=None, promoted_at=now, updated_at=now
     )
     for registration in promoted:
         registration.status, registration.waitlist_position = RegistrationStatus.GOING, None

@@ -9,6 +9,7 @@ from mailings.services.consent import (
     members_consenting,
 )
 from mailings.services.delivery import deliveries_write, delivery_bounced, send_after_commit
+from mailings.services.housekeeping import deliveries_kept_since, deliveries_prune
 from mailings.services.suppression import (
     SOFT_BOUNCE_LIMIT,
     address_suppressed,
@@ -24,6 +25,8 @@ __all__ = [
     "consent_given",
     "consent_history",
     "consent_record",
+    "deliveries_kept_since",
+    "deliveries_prune",
     "deliveries_write",
     "delivery_bounced",
     "delivery_event_record",

@@ -3,6 +3,7 @@ watched terms, the strikes ladder and the settings. Records are read-only; setti
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 from django import forms
@@ -41,7 +42,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = [
         "at",
         "action",
-        "actor_name",
+        "actor_ref",
         "case_ref",
         "item_type",
         "item_id",
@@ -49,15 +50,25 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         "visibility",
     ]
     list_filter = ["action", "automated", "item_type"]
-    search_fields = ["actor_name", "=item_id", "=case__id"]
+    # Who acted is found by their account's current name or handle, or its id (a deleted member's).
+    search_fields = ["actor__display_name", "actor__handle", "=actor__id", "=item_id", "=case__id"]
+    # The actor's current name in the same query (no join row: a deleted member).
+    list_select_related = ["actor"]
     show_full_result_count = False
     paginator = CappedPaginator
     change_list_template = "admin/moderation/auditentry/change_list.html"
     fields = [
-        "at", "actor_name", "action", "case_ref", "item_type", "item_id", "target_user_id", "rule_number",
+        "at", "actor_ref", "action", "case_ref", "item_type", "item_id", "target_user_id", "rule_number",
         "visibility_before", "visibility_after", "automated", "detail",
     ]  # fmt: skip
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=gettext_lazy("who"))
+    def actor_ref(self, entry: AuditEntry) -> str:
+        return entry.actor_label
 
     @admin.display(description=gettext_lazy("case"))
     def case_ref(self, entry: AuditEntry) -> str:
@@ -80,7 +91,12 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         return [export, *super().get_urls()]
 
     def export_view(self, request: HttpRequest) -> StreamingHttpResponse:
-        entries = self.get_changelist_instance(request).get_queryset(request).order_by("at", "id")
+        entries = (
+            self.get_changelist_instance(request)
+            .get_queryset(request)
+            .select_related("actor")
+            .order_by("at", "id")
+        )
         header = [
             "at", "actor_id", "actor", "action", "case", "item_type", "item_id", "member_id", "rule",
             "visibility_before", "visibility_after", "automated", "detail",
@@ -89,7 +105,8 @@ class AuditEntryAdmin(ReadOnlyAdmin):
             [
                 e.at.isoformat(),
                 e.actor_id or "",
-                e.actor_name,
+                # The account's current name (a person's text: csv_response guards every such cell).
+                e.actor_label if e.actor_id else "",
                 e.action,
                 e.case_id or "",
                 e.item_type,
@@ -99,7 +116,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
                 e.visibility_before,
                 e.visibility_after,
                 int(e.automated),
-                e.detail,
+                json.dumps(e.detail, ensure_ascii=False, sort_keys=True),
             ]  # fmt: skip
             for e in entries.iterator(chunk_size=EXPORT_BATCH)
         )

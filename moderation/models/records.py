@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from moderation.models.cases import Case
@@ -71,8 +73,10 @@ AUDIT_ACTIONS = {
 class AuditEntry(models.Model):
     """One moderation action, never edited (a database trigger refuses UPDATE and DELETE).
 
-    References are kept without foreign-key constraints and with names copied, so the record outlives
-    deleted accounts and rules.
+    References are kept without foreign-key constraints, so the record outlives deleted accounts and
+    rules. Who acted is a reference only (actor_id), never a copy of their name or address: the log
+    shows the account's current name, and "deleted member" once the account is gone, so a member's
+    erasure (GDPR art. 17) leaves nothing of them in a log that cannot be edited.
     """
 
     at = models.DateTimeField(_("when"), auto_now_add=True)
@@ -85,7 +89,6 @@ class AuditEntry(models.Model):
         related_name="+",
         verbose_name=_("who"),
     )
-    actor_name = models.CharField(_("who"), max_length=200, blank=True)
     action = models.CharField(_("action"), max_length=30)
     case = models.ForeignKey(
         Case, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="+"
@@ -110,6 +113,19 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    @property
+    def actor_label(self) -> str:
+        """Who acted, as the log shows it: the account's current name, "deleted member" once it is
+        gone, "automatic" for the platform's own actions. Read the entries with select_related("actor")
+        (one query for all: the join finds no row for a deleted account)."""
+        if self.actor_id is None:
+            return gettext("automatic")
+        try:
+            actor = self.actor
+        except ObjectDoesNotExist:
+            actor = None
+        return actor.public_name if actor is not None else gettext("deleted member")
 
     @property
     def action_label(self) -> str:

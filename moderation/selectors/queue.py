@@ -162,7 +162,7 @@ def case_page(case: Case) -> CasePage:
         decisions=list(case.decisions.select_related("moderator", "rule").order_by("created_at")),
         appeal=appeal,
         history=history,
-        audit=list(AuditEntry.objects.filter(case=case).order_by("at", "id")[:50]),
+        audit=list(AuditEntry.objects.filter(case=case).select_related("actor").order_by("at", "id")[:50]),
         proposal=proposal,
     )
 

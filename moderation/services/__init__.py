@@ -2,7 +2,7 @@
 
 from moderation.services.appeals import appeal_create, appeal_decide
 from moderation.services.audit import audit_record
-from moderation.services.cases import case_decide, cases_decide_bulk
+from moderation.services.cases import case_decide, cases_decide_bulk, item_snapshot_forget
 from moderation.services.claims import case_claim, case_claim_next, case_release
 from moderation.services.flags import flag_create, screening_record
 from moderation.services.netiquette import netiquette_accept, netiquette_publish
@@ -20,6 +20,7 @@ __all__ = [
     "case_release",
     "cases_decide_bulk",
     "flag_create",
+    "item_snapshot_forget",
     "netiquette_accept",
     "netiquette_publish",
     "notice_mark_read",

@@ -1,4 +1,5 @@
-"""The audit log: one row per moderation action, written in the action's transaction, never edited."""
+"""The audit log: one row per moderation action, written in the action's transaction, never edited;
+who acted is kept as their account's id, never their name or address (AuditEntry)."""
 
 from __future__ import annotations
 
@@ -23,10 +24,9 @@ def audit_record(
         item_type = item_type or case.item_type
         item_id = item_id if item_id is not None else case.item_id
         target_user_id = target_user_id if target_user_id is not None else case.author_id
-    actor_id = getattr(actor, "pk", None)
+    # A reference only: the log reads the actor's current name, and copies nothing personal.
     return AuditEntry.objects.create(
-        actor_id=actor_id,
-        actor_name=(f"{actor.public_name} <{actor.email}>" if actor_id else "")[:200],
+        actor_id=getattr(actor, "pk", None),
         action=action,
         case=case,
         item_type=item_type,

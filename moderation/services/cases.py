@@ -214,3 +214,10 @@ def cases_decide_bulk(
         else:
             done += 1
     return done, refused
+
+
+def item_snapshot_forget(*, item_type: str, item_id: int) -> int:
+    """An item gone for good with its author's account (a deleted member's profile): its cases keep
+    their record (flags, decisions, the figures) but no longer the excerpt and link copied from it,
+    which held the member's handle and bio. Called in the deletion's transaction; returns the cases."""
+    return Case.objects.filter(item_type=item_type, item_id=item_id).update(excerpt="", item_url="")

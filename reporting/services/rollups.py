@@ -23,8 +23,9 @@ from django.utils import timezone
 
 from accounts.permissions import team_q
 from accounts.roles import AMBASSADORS
-from community.models import Post, PostState, Reaction, ReactionKind, Thread
+from community.models import Post, PostState, PurgedSignupDay, Reaction, ReactionKind, Thread
 from mailings.models import Consent, Delivery, DeliveryState
+from mailings.services import deliveries_kept_since
 from reporting.models import ContentDay, DailyKPI, EmailDay, ResponseDay
 
 
@@ -79,6 +80,14 @@ def cohort_members(first_week: date, last_week: date) -> QuerySet:
         .exclude(pk__in=team_ids())
         .annotate(joined_day=TruncDate("date_joined", tzinfo=timezone.get_default_timezone()))
     )
+
+
+def purged_signups(first_week: date, last_week: date) -> dict[date, int]:
+    """The accounts of the cohorts from first_week to last_week deleted by housekeeping because their
+    address was never confirmed (community.PurgedSignupDay), by day of joining: a cohort counts them
+    as it did before they went (they never came to the site: none counts as active)."""
+    rows = PurgedSignupDay.objects.filter(day__gte=first_week, day__lte=last_week + timedelta(days=6))
+    return dict(rows.values_list("day", "count"))
 
 
 # Members ------------------------------------------------------------------------------------------
@@ -270,9 +279,24 @@ def responses_rollup(first_day: date, last_day: date) -> int:
 LIST_KINDS = {"newsletter": "newsletter", "digest": "digest", "replies": "reply", "mentions": "mention"}
 
 
-def email_rollup(first_day: date, last_day: date) -> int:
-    """E-mails sent, failed and bounced each day by kind, and the unsubscribes from each list."""
+def _email_days_frozen(first_day: date, last_day: date) -> set[date]:
+    """The days of the range already rolled up whose delivery rows housekeeping may have pruned
+    (mailings.services.deliveries_kept_since): they keep the figures they were given when complete."""
     tz = timezone.get_default_timezone()
+    last_complete = timezone.localdate(deliveries_kept_since(), tz)  # partly pruned, perhaps
+    return set(
+        EmailDay.objects.filter(day__gte=first_day, day__lte=min(last_day, last_complete)).values_list(
+            "day", flat=True
+        )
+    )
+
+
+def email_rollup(first_day: date, last_day: date) -> int:
+    """E-mails sent, failed and bounced each day by kind, and the unsubscribes from each list. A day
+    past the e-mail log's retention (OUTBOX_RETENTION_DAYS) that has figures already keeps them: its
+    rows may be gone."""
+    tz = timezone.get_default_timezone()
+    frozen = _email_days_frozen(first_day, last_day)
     counts: dict[tuple[date, str], dict[str, int]] = defaultdict(
         lambda: {"sent": 0, "failed": 0, "bounced": 0, "unsubscribed": 0}
     )
@@ -304,9 +328,10 @@ def email_rollup(first_day: date, last_day: date) -> int:
         ],
         "unsubscribed",
     )
-    EmailDay.objects.filter(day__gte=first_day, day__lte=last_day).delete()
-    EmailDay.objects.bulk_create([EmailDay(day=day, kind=kind, **n) for (day, kind), n in counts.items()])
-    return len(counts)
+    EmailDay.objects.filter(day__gte=first_day, day__lte=last_day).exclude(day__in=frozen).delete()
+    rows = [EmailDay(day=day, kind=kind, **n) for (day, kind), n in counts.items() if day not in frozen]
+    EmailDay.objects.bulk_create(rows)
+    return len(rows)
 
 
 # All themes ---------------------------------------------------------------------------------------

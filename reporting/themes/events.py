@@ -15,8 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from community.models import Post, PostState
 from events.models import Event, EventState, Registration, RegistrationStatus, SurveyResponse
 from events.permissions import members_events_q
-from events.services.notices import EMAIL_KIND, Notice
-from mailings.models import Delivery
 from reporting.models import EventDay, MemberDay
 from reporting.reports import Column, Report, Table, by_day, ratio, report_register
 from reporting.services.rollups import days, in_range, start_of, team_ids, theme_register
@@ -43,18 +41,17 @@ def _first_day_to_recompute(first_day: date, last_day: date) -> date:
 
 
 def _waitlist_demand(event_ids: list[int]) -> dict[int, int]:
-    """Members on an event's waiting list now, or promoted from it (the "promoted" e-mail each got is
-    kept); a member who left the list before a seat came is not known, and not counted."""
-    members: dict[int, set[int]] = defaultdict(set)
-    waiting = Registration.objects.filter(event_id__in=event_ids, status=RegistrationStatus.WAITLISTED)
-    for event_id, member_id in waiting.values_list("event_id", "member_id"):
-        members[event_id].add(member_id)
-    promoted = Delivery.objects.filter(
-        kind=EMAIL_KIND, ref__startswith=f"{Notice.PROMOTED}:", payload__event__in=event_ids
+    """Members on an event's waiting list now, or promoted from it (Registration.promoted_at, kept with
+    the registration: the "promoted" e-mails are pruned with the e-mail log); a member who left the
+    list before a seat came is not known, and not counted."""
+    demand = (
+        Registration.objects.filter(event_id__in=event_ids)
+        .filter(Q(status=RegistrationStatus.WAITLISTED) | Q(promoted_at__isnull=False))
+        .values("event_id")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    for event_id, member_id in promoted.values_list("payload__event", "member_id"):
-        members[int(event_id)].add(member_id)
-    return {event_id: len(ids) for event_id, ids in members.items()}
+    return {row["event_id"]: row["n"] for row in demand}
 
 
 def _posts_after(event: Event, attendees: set[int], team: set[int]) -> dict[str, int]:

@@ -1,8 +1,9 @@
 """Onboarding funnel: how far the members who joined in a week went in their first 60 days.
 
 A cohort is the members who joined in a week (Monday to Sunday, the community's days), the community
-team left out. The steps, each counted whether or not the member took the ones before (they need not
-come in order):
+team left out; accounts deleted by housekeeping because their address was never confirmed are still
+counted as signed up (community.PurgedSignupDay), so a cohort does not shrink when they go. The steps,
+each counted whether or not the member took the ones before (they need not come in order):
 
 1. signed up: the account was created that week;
 2. e-mail confirmed: the address is verified now (allauth keeps no time of confirmation, so the step
@@ -34,7 +35,7 @@ from community.models import Post, PostState, Thread
 from moderation.models import NetiquetteAcceptance
 from reporting.models import MemberDay, OnboardingWeek
 from reporting.reports import Column, Report, Table, period_figure, ratio, report_register, rollup_rows
-from reporting.services.rollups import cohort_members, quantile, theme_register, week_of
+from reporting.services.rollups import cohort_members, purged_signups, quantile, theme_register, week_of
 
 HORIZON = timedelta(days=60)
 ACTIVE_AFTER = timedelta(days=30)
@@ -93,7 +94,9 @@ def _hours(earlier: datetime, later: datetime) -> float:
     return (later - earlier).total_seconds() / 3600
 
 
-def _cohort_row(week: date, members: list[dict], today: date) -> OnboardingWeek:
+def _cohort_row(week: date, members: list[dict], today: date, purged: dict[date, int]) -> OnboardingWeek:
+    """The cohort's row; `purged` holds its accounts deleted unconfirmed, by day of joining, which
+    count as signed up (and 30 days on, when their 30th day has come) and nothing else."""
     for member in members:
         # A step taken after the horizon is not counted (nor timed).
         limit = member["date_joined"] + HORIZON
@@ -101,16 +104,18 @@ def _cohort_row(week: date, members: list[dict], today: date) -> OnboardingWeek:
             if member[moment] is not None and member[moment] >= limit:
                 member[moment] = None
     reached = [m for m in members if m["joined_day"] + ACTIVE_AFTER <= today]
+    week_days = [week + timedelta(days=n) for n in range(7)]
+    purged_reached = sum(purged.get(day, 0) for day in week_days if day + ACTIVE_AFTER <= today)
     row = OnboardingWeek(
         week=week,
-        signed_up=len(members),
+        signed_up=len(members) + sum(purged.get(day, 0) for day in week_days),
         confirmed=sum(1 for m in members if m["confirmed"]),
         netiquette=sum(1 for m in members if m["netiquette_at"]),
         introduced=sum(1 for m in members if m["introduced_at"]),
         welcomed=sum(1 for m in members if m["welcomed_at"]),
         second_post=sum(1 for m in members if m["second_post_at"]),
-        reached_30d=len(reached),
-        active_30d=sum(1 for m in reached if m["active_later"]) if reached else None,
+        reached_30d=len(reached) + purged_reached,
+        active_30d=sum(1 for m in reached if m["active_later"]) if reached or purged_reached else None,
     )
     for field, (earlier, later, _weight) in TIMES.items():
         hours = sorted(_hours(m[earlier], m[later]) for m in members if m[earlier] and m[later])
@@ -128,7 +133,8 @@ def onboarding_rollup(first_day: date, last_day: date) -> int:
         cohorts[week_of(member["joined_day"])].append(member)
     today = timezone.localdate(timezone=timezone.get_default_timezone())
     weeks = [first_week + timedelta(weeks=n) for n in range((last_week - first_week).days // 7 + 1)]
-    rows = [_cohort_row(week, cohorts.get(week, []), today) for week in weeks]
+    purged = purged_signups(first_week, last_week)
+    rows = [_cohort_row(week, cohorts.get(week, []), today, purged) for week in weeks]
     OnboardingWeek.objects.filter(week__gte=first_week, week__lte=last_week).delete()
     OnboardingWeek.objects.bulk_create(rows)
     return len(rows)

@@ -1,10 +1,11 @@
 """Retention cohorts: of the members who joined in a week, the share who came back in each week since.
 
 A cohort is the members who joined in a week (Monday to Sunday, the community's days), the community
-team left out. Week n since signing up is the calendar week n weeks after the cohort's (week 0 is the
-week of joining itself); a member is active in it when they came to the site (reporting.MemberDay) on
-one of its days. Weeks 0 to 12 are kept; a week not begun yet has no row (shown empty, not 0 %), and the
-current week counts its days so far.
+team left out; accounts deleted by housekeeping because their address was never confirmed stay in its
+size (community.PurgedSignupDay). Week n since signing up is the calendar week n weeks after the
+cohort's (week 0 is the week of joining itself); a member is active in it when they came to the site
+(reporting.MemberDay) on one of its days. Weeks 0 to 12 are kept; a week not begun yet has no row (shown
+empty, not 0 %), and the current week counts its days so far.
 
 Activity on a day changes the cohorts of the 12 weeks before it, so the rollup of days [first_day,
 last_day] recomputes the cohorts of the weeks from that of first_day - 12 weeks to that of last_day.
@@ -23,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reporting.models import MemberDay, RetentionWeek
 from reporting.reports import Column, Report, Table, report_register
-from reporting.services.rollups import cohort_members, theme_register, week_of
+from reporting.services.rollups import cohort_members, purged_signups, theme_register, week_of
 
 WEEKS = 12
 # Lower bounds (%) of the heat-map's shades 1 to 4 (below the first: shade 0).
@@ -41,6 +42,9 @@ def retention_rollup(first_day: date, last_day: date) -> int:
         members.annotate(cohort=TruncWeek("joined_day")).values_list("cohort").annotate(n=Count("pk"))
         .values_list("cohort", "n")
     )  # fmt: skip
+    # Accounts deleted unconfirmed stay in their cohort's size (they never came back).
+    for day, count in purged_signups(first_week, last_week).items():
+        sizes[week_of(day)] = sizes.get(week_of(day), 0) + count
     visits = (
         MemberDay.objects.filter(
             member__in=members.values("pk"),

@@ -18,6 +18,8 @@ from community.services.members import invitation_create, invitation_redeem
 from events.models import Event, EventState, Registration
 from events.services.aftermath import survey_answer
 from events.services.registrations import attendance_mark, registration_cancel, registration_register
+from mailings.models import Delivery, DeliveryState
+from mailings.services import deliveries_prune
 from moderation import services as moderation
 from moderation.models import (
     Appeal,
@@ -256,6 +258,20 @@ def test_events_count_registrations_attendance_waitlist_and_rating(day_of_events
     # Nobody was checked in at the talk: its attendance was not taken, so nobody is a no-show.
     assert (EventDay.objects.get(event=talk).going, EventDay.objects.get(event=talk).no_shows) == (1, 0)
     assert EventDay.objects.filter(day=DAY - timedelta(days=1), event=None, events=0).exists()
+
+
+def test_the_waitlist_demand_outlives_the_pruning_of_the_promotion_emails(day_of_events, settings):
+    """The e-mail log's housekeeping deletes the "promoted" e-mails: the registration remembers."""
+    meetup, _talk = day_of_events
+    assert Delivery.objects.filter(ref__startswith="promoted:").exists()
+    Delivery.objects.update(state=DeliveryState.SENT, created_at=at(9, days=-400), sent_at=at(9, days=-400))
+
+    assert deliveries_prune() > 0
+    assert not Delivery.objects.filter(ref__startswith="promoted:").exists()
+    kpi_rollup(first_day=DAY, last_day=DAY, themes=["events"])
+
+    assert EventDay.objects.get(event=meetup).waitlisted == 2
+    assert EventDay.objects.get(day=DAY, event=None).waitlisted == 2
 
 
 def test_events_compare_posts_of_attendees_and_of_others_in_the_30_days_after(day_of_events):
