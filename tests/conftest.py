@@ -80,6 +80,15 @@ def _test_settings(settings):
 
 
 @pytest.fixture(autouse=True)
+def _outside_any_request():
+    """Each test starts outside any request: a streamed response a test did not read to its end is never
+    closed, so its request id (core.observability) would otherwise reach the next test's log lines."""
+    from core.observability import request_id
+
+    request_id.set(None)
+
+
+@pytest.fixture(autouse=True)
 def _member_limits_off(request):
     """Tests write many posts from one member in a loop: the link, mention and rate limits of screening
     are off unless a test is marked `screening_limits` (tests/moderation/test_screening.py)."""
