@@ -32,8 +32,8 @@ from community.models import (
 )
 from community.permissions import visible_spaces_q
 from community.selectors.forum import introductions_to_welcome
+from core.links import absolute_url
 from mailings.blocks import DigestBlock, Period, digest_block_register
-from mailings.render import absolute_url
 
 THREADS = 6
 # Threads looked at for the period: the most recently active ones (the recent-activity index).

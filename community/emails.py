@@ -13,9 +13,9 @@ from django.utils.text import Truncator
 from community.models import Post, PostState, Space
 from community.permissions import can_see_thread
 from core.branding import branding_get
+from core.links import absolute_url
 from core.timezones import time_zone
 from mailings.lists import unsubscribe_headers, unsubscribe_url
-from mailings.render import absolute_url
 
 EXCERPT_CHARS = 400
 

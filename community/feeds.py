@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from community.models import Post, Space, Thread
 from community.selectors import forum as selectors
-from core.feeds import AtomFeed, absolute, tag_uri
+from core.feeds import AtomFeed, tag_uri
+from core.links import absolute_url
 
 
 def _author_name(author: User | None) -> str:
@@ -24,7 +25,9 @@ def _author_name(author: User | None) -> str:
 
 def _author_link(author: User | None) -> str | None:
     return (
-        absolute(reverse("community:profile", args=[author.handle])) if author and author.is_active else None
+        absolute_url(reverse("community:profile", args=[author.handle]))
+        if author and author.is_active
+        else None
     )
 
 
@@ -46,10 +49,10 @@ class SpaceFeed(Feed):
         return space.description or None
 
     def link(self, space: Space) -> str:
-        return absolute(space.get_absolute_url())
+        return absolute_url(space.get_absolute_url())
 
     def feed_url(self, space: Space) -> str:
-        return absolute(reverse("community:space-feed", args=[space.slug]))
+        return absolute_url(reverse("community:space-feed", args=[space.slug]))
 
     def items(self, space: Space) -> list[Thread]:
         return selectors.space_new_threads(space)
@@ -61,7 +64,7 @@ class SpaceFeed(Feed):
         return None  # The whole text goes in <content>, not a summary.
 
     def item_link(self, thread: Thread) -> str:
-        return absolute(thread.get_absolute_url())
+        return absolute_url(thread.get_absolute_url())
 
     def item_guid(self, thread: Thread) -> str:
         return tag_uri("thread", thread.pk, thread.created_at)
@@ -97,10 +100,10 @@ class ThreadFeed(Feed):
         return _("%(thread)s: latest posts") % {"thread": thread.title}
 
     def link(self, thread: Thread) -> str:
-        return absolute(thread.get_absolute_url())
+        return absolute_url(thread.get_absolute_url())
 
     def feed_url(self, thread: Thread) -> str:
-        return absolute(reverse("community:thread-feed", args=[thread.pk]))
+        return absolute_url(reverse("community:thread-feed", args=[thread.pk]))
 
     def items(self, thread: Thread) -> list[Post]:
         return selectors.thread_feed_posts(thread)
@@ -115,7 +118,7 @@ class ThreadFeed(Feed):
         return None
 
     def item_link(self, post: Post) -> str:
-        return absolute(post.get_absolute_url())
+        return absolute_url(post.get_absolute_url())
 
     def item_guid(self, post: Post) -> str:
         return tag_uri("post", post.pk, post.created_at)

@@ -8,7 +8,6 @@ most `limit` rows by the primary key's index, whichever page it is.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from functools import cached_property
 from typing import Any
@@ -19,7 +18,8 @@ from django.urls import reverse
 from community.models import Space
 from community.selectors.forum import readable_threads, space_list
 from community.selectors.members import profiles_listed
-from core.sitemaps import KeyRangeSitemap, SiteSitemap, path_maker
+from core.jinja import url
+from core.sitemaps import KeyRangeSitemap, SiteSitemap
 
 
 class SpaceSitemap(SiteSitemap):
@@ -43,15 +43,11 @@ class ThreadSitemap(KeyRangeSitemap):
     """Every published thread of the spaces a visitor may read, archived ones included (they stay
     readable at their address), dated by their last activity."""
 
-    @cached_property
-    def _path(self) -> Callable[[int], str]:
-        return path_maker("community:thread")
-
     def items(self) -> Any:
         return readable_threads(AnonymousUser()).values("pk", "last_activity_at")
 
     def location(self, row: dict) -> str:
-        return self._path(row["pk"])
+        return url("community:thread", row["pk"])
 
     def lastmod(self, row: dict) -> datetime:
         return row["last_activity_at"]

@@ -7,9 +7,13 @@ environment, with the defaults the benchmark measured (2 sync workers):
 - WEB_CONCURRENCY (2): worker processes, about two per core the web container may use;
 - GUNICORN_THREADS (1): threads per worker; above 1, gunicorn's gthread worker is used;
 - GUNICORN_TIMEOUT (30): seconds a request may take before its worker is killed and replaced;
-- GUNICORN_MAX_REQUESTS (1000) and GUNICORN_MAX_REQUESTS_JITTER (100): a worker is replaced after that
-  many requests plus up to the jitter, so that slow memory growth never accumulates and workers are not
-  all replaced at once (0: never);
+- GUNICORN_MAX_REQUESTS (1000, but 0 with PROMETHEUS_MULTIPROC_DIR) and GUNICORN_MAX_REQUESTS_JITTER
+  (100): a worker is replaced after that many requests plus up to the jitter, so that slow memory growth
+  never accumulates and workers are not all replaced at once (0: never). With /metrics across workers
+  each worker leaves its counter files behind when it goes, so replacing workers would fill the folder;
+- LOG_FORMAT and LOG_LEVEL, as for Django (settings.py): gunicorn's own lines (worker timeouts, boot
+  errors) in the same JSON as the application's. Requests are logged by Django (ACCESS_LOG), with the
+  route instead of the path, so gunicorn's access log is off;
 - FORWARDED_ALLOW_IPS (127.0.0.1,::1), read by gunicorn itself: the proxies whose X-Forwarded-Proto sets
   the WSGI scheme. With BEHIND_TLS_PROXY=1 Django reads X-Forwarded-Proto itself
   (SECURE_PROXY_SSL_HEADER) whatever this list says, so leave it at its default; what must hold instead
@@ -17,6 +21,8 @@ environment, with the defaults the benchmark measured (2 sync workers):
 """
 
 import os
+
+from config.observability import logging_config
 
 
 def _int(name: str, default: int) -> int:
@@ -29,11 +35,16 @@ workers = _int("WEB_CONCURRENCY", 2)
 threads = _int("GUNICORN_THREADS", 1)
 worker_class = "sync" if threads == 1 else "gthread"
 timeout = _int("GUNICORN_TIMEOUT", 30)
-max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
+max_requests = _int("GUNICORN_MAX_REQUESTS", 0 if os.environ.get("PROMETHEUS_MULTIPROC_DIR") else 1000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
-# The access log and errors go to stdout and stderr: the container's log.
-accesslog = "-"
+# Errors go to the container's log, formatted as the application's lines; no access log (see above).
+accesslog = None
 errorlog = "-"
+_debug = os.environ.get("DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
+logconfig_dict = logging_config(
+    log_format=os.environ.get("LOG_FORMAT") or ("plain" if _debug else "json"),
+    level=os.environ.get("LOG_LEVEL") or "INFO",
+)
 # No control socket (gunicorn ≥ 25.1 opens one in $HOME for its `gunicornc` tool): the container is
 # managed by docker, and its user may not write in $HOME.
 control_socket_disable = True

@@ -45,6 +45,12 @@ def _beat(raw: str | None, redis_ok: bool) -> dict:
     }
 
 
+def beat_state() -> dict:
+    """The heartbeat check alone (the beat container's health check)."""
+    redis_state, heartbeat = _redis()
+    return _beat(heartbeat, redis_state["ok"])
+
+
 def health_report() -> dict:
     redis_state, heartbeat = _redis()
     checks = {

@@ -12,7 +12,6 @@ import os
 import sys
 import urllib.error
 import urllib.request
-from datetime import datetime
 
 TIMEOUT_SECONDS = 10
 
@@ -46,19 +45,15 @@ def beat() -> str | None:
     import django
 
     django.setup()
-    from django.conf import settings
-    from django.core.cache import cache
-    from django.utils import timezone
+    from config.health import beat_state
 
-    from config.celery import HEARTBEAT_KEY
-
-    raw = cache.get(HEARTBEAT_KEY)
-    if raw is None:
-        return "no beat heartbeat in Redis (Redis unreachable, or beat or every worker down)"
-    age = (timezone.now() - datetime.fromisoformat(raw)).total_seconds()
-    if age > settings.HEARTBEAT_MAX_AGE.total_seconds():
+    state = beat_state()
+    if state["ok"]:
+        return None
+    if "age_seconds" in state:
+        age = state["age_seconds"]
         return f"the last beat heartbeat is {age:.0f} s old (beat stuck, or no worker runs its task)"
-    return None
+    return f"no beat heartbeat: {state['error']} (Redis unreachable, or beat or every worker down)"
 
 
 CHECKS = {"web": web, "beat": beat}

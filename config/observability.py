@@ -5,15 +5,16 @@ Nothing here imports sentry_sdk unless a DSN is set: without one, reporting is o
 
 from __future__ import annotations
 
-import re
 from email.utils import getaddresses
 from typing import TYPE_CHECKING, Any
+
+from core.observability import EMAIL, EMAIL_REPLACEMENT, scrub
+
+__all__ = ["EMAIL", "EMAIL_REPLACEMENT", "scrub"]
 
 if TYPE_CHECKING:
     from sentry_sdk._types import DataCollectionUserOptions
 
-EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-EMAIL_REPLACEMENT = "[email]"
 # Request headers that identify or authenticate someone; sent to nobody.
 DROPPED_HEADERS = {"authorization", "cookie", "x-forwarded-for", "x-real-ip", "forwarded"}
 # What a user entry may keep: an id is not personal data Sentry could reuse.
@@ -31,17 +32,6 @@ DATA_COLLECTION: DataCollectionUserOptions = {
     "database_query_data": False,
     "queues": False,
 }
-
-
-def scrub(value: Any) -> Any:
-    """The same structure, every string with its e-mail addresses replaced (keys as well as values)."""
-    if isinstance(value, str):
-        return EMAIL.sub(EMAIL_REPLACEMENT, value)
-    if isinstance(value, dict):
-        return {scrub(key): scrub(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return type(value)(scrub(item) for item in value)
-    return value
 
 
 def scrub_event(event: Any, hint: Any = None) -> Any:
@@ -135,6 +125,7 @@ def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
             "django.db.backends": {"level": "WARNING"},
             "django.server": {**console, "level": "INFO"},
             "gunicorn.error": console,
-            "gunicorn.access": console,
+            # Django writes the access lines (core.observability, ACCESS_LOG): gunicorn's carry the path.
+            "gunicorn.access": {"handlers": [], "propagate": False},
         },
     }

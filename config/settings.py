@@ -425,6 +425,9 @@ LOG_FORMAT = env("LOG_FORMAT", "plain" if DEBUG else "json")
 if LOG_FORMAT not in {"json", "plain"}:
     refuse_to_start("LOG_FORMAT must be json or plain.")
 LOGGING = observability.logging_config(log_format=LOG_FORMAT, level=env("LOG_LEVEL", "INFO"))
+# One line per request (method, route, status, milliseconds, request id) on logger agora.access, in place
+# of gunicorn's access log, whose paths would carry tokens (core.observability.RequestIdMiddleware).
+ACCESS_LOG = env_bool("ACCESS_LOG", not DEBUG)
 # The Celery worker and beat log through LOGGING too, at LOG_LEVEL (config/celery.py); their -l is unused.
 
 # /healthz gives its details (checks, errors, heartbeat age) to staff and to `Bearer <HEALTHZ_TOKEN>`.

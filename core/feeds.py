@@ -24,11 +24,6 @@ class AtomFeed(Atom1Feed):
             handler.addQuickElement("content", item["content"], {"type": "html"})
 
 
-def absolute(path: str) -> str:
-    """An address on the site's canonical origin: a feed is shared by every host and reader."""
-    return f"{settings.SITE_URL}{path}"
-
-
 def tag_uri(kind: str, pk: int, created: datetime) -> str:
     """An entry's id (RFC 4151 tag URI) from what never changes about it: a feed reader that met it
     once never shows it as new again, wherever it moves (a page number, a renamed thread)."""

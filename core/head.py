@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import get_language, to_locale
 
+from core.links import absolute_url
 from core.text import plain_excerpt
 
 # Search engines show about this much of a description.
@@ -47,11 +48,11 @@ class PageHead:
 
     @property
     def url(self) -> str:
-        return f"{settings.SITE_URL}{self.path}"
+        return absolute_url(self.path)
 
     @property
     def feed_url(self) -> str:
-        return f"{settings.SITE_URL}{self.feed}" if self.feed else ""
+        return absolute_url(self.feed) if self.feed else ""
 
     @property
     def locale(self) -> str:

@@ -13,11 +13,13 @@ import hmac
 import json
 import logging
 import re
+import time
 import uuid
 from contextvars import ContextVar, Token
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 request_id: ContextVar[str | None] = ContextVar("agora_request_id", default=None)
@@ -27,6 +29,22 @@ SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 HEADER = "X-Request-ID"
 # The Celery message header carrying the id from the web process to the worker.
 TASK_HEADER = "agora_request_id"
+# E-mail addresses are replaced in log lines and error reports (an SMTP error names its recipient).
+# (An apostrophe may be inside an address, as in o'brien@, but not open one: quotes around it stay.)
+EMAIL = re.compile(r"[A-Za-z0-9._%+-][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+EMAIL_REPLACEMENT = "[email]"
+access_logger = logging.getLogger("agora.access")
+
+
+def scrub(value: Any) -> Any:
+    """The same structure, every string with its e-mail addresses replaced (keys as well as values)."""
+    if isinstance(value, str):
+        return EMAIL.sub(EMAIL_REPLACEMENT, value)
+    if isinstance(value, dict):
+        return {scrub(key): scrub(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(scrub(item) for item in value)
+    return value
 
 
 def accept_request_id(candidate: str | None) -> str:
@@ -43,11 +61,23 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
         current = accept_request_id(request.headers.get(HEADER))
         request_id.set(current)
         request.request_id = current  # type: ignore[attr-defined]
         response = self.get_response(request)
         response[HEADER] = current
+        if settings.ACCESS_LOG:
+            # The route, never the path: paths carry calendar, ticket and unsubscribe tokens and
+            # invitation codes, which would sit in every log store (gunicorn's own access log is off).
+            match = request.resolver_match
+            access_logger.info(
+                "%s %s %s %.1f ms",
+                request.method,
+                "/" + match.route if match is not None else "-",
+                response.status_code,
+                (time.perf_counter() - started) * 1000,
+            )
         return response
 
 
@@ -74,13 +104,13 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": scrub(record.getMessage()),
             "request_id": None if rid in (None, "-") else rid,
         }
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = scrub(self.formatException(record.exc_info))
         elif record.exc_text:
-            entry["exception"] = record.exc_text
+            entry["exception"] = scrub(record.exc_text)
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
         return json.dumps(entry, ensure_ascii=False, default=str)

@@ -75,6 +75,9 @@ def retry_after(request: HttpRequest, scope: str) -> int:
         pipe.incr(key)
         pipe.ttl(key)
         _new, count, ttl = pipe.execute()
+        if ttl < 0:  # the key expired between SET and INCR, which made it anew with no lifetime
+            get_redis_connection("default").expire(key, seconds)
+            ttl = seconds
     except redis.RedisError:
         logger.warning("rate limit %s not counted: Redis is unreachable", scope)
         return 0

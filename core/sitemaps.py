@@ -11,7 +11,6 @@ addresses, some fewer, which sitemaps allow.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -19,7 +18,6 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import Page, Paginator
 from django.db.models import Max, Min, QuerySet
-from django.urls import reverse
 from django.utils.functional import cached_property
 
 
@@ -82,12 +80,3 @@ class KeyRangeSitemap(SiteSitemap):
     @property
     def paginator(self) -> KeyRangePaginator:
         return KeyRangePaginator(cast(QuerySet, self.items()).order_by("pk"), self.limit)
-
-
-SENTINEL = 9_876_543_210
-
-
-def path_maker(name: str) -> Callable[[int], str]:
-    """reverse(name, args=[key]) for thousands of keys: reversed once, each key put in its place."""
-    before, after = reverse(name, args=[SENTINEL]).split(str(SENTINEL), 1)
-    return lambda key: f"{before}{key}{after}"

@@ -18,9 +18,9 @@ from accounts.models import User
 from accounts.permissions import GROUPS_MEMO, groups_remember_many, is_community_manager, role_reader
 from community.digest import reads_space
 from community.permissions import visible_spaces_q
+from core.links import absolute_url
 from events.models import Audience, Event, EventState
 from mailings.blocks import DigestBlock, Period, digest_block_register
-from mailings.render import absolute_url
 
 SHOWN = 5
 FIELDS = ("title", "starts_at", "ends_at", "format", "venue_name", "audience", "group__name", "space__name")

@@ -9,12 +9,12 @@ from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
 from community.emails import member_email
+from core.links import absolute_url
 from events.calendar import calendar_bytes
 from events.models import Event, EventState, Registration, RegistrationStatus
 from events.permissions import can_see_event
 from events.services.notices import Notice
 from events.tickets import ticket_png
-from mailings.render import absolute_url
 
 # Still true when the e-mail is sent, or the news is stale and nothing is sent.
 ALL = set(RegistrationStatus)

@@ -4,24 +4,19 @@ for everyone), paged by ranges of keys (core/sitemaps.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import cached_property
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 
-from core.sitemaps import KeyRangeSitemap, path_maker
+from core.jinja import url
+from core.sitemaps import KeyRangeSitemap
 from events.models import Event
 from events.permissions import visible_events_q
 
 
 class EventSitemap(KeyRangeSitemap):
-    @cached_property
-    def _path(self) -> Callable[[int], str]:
-        return path_maker("events:event")
-
     def items(self) -> Any:
         return Event.objects.filter(visible_events_q(AnonymousUser())).values("pk")
 
     def location(self, row: dict) -> str:
-        return self._path(row["pk"])
+        return url("events:event", row["pk"])

@@ -21,12 +21,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
+from core.links import absolute_url
 from core.text import sanitize_html
 from core.timezones import time_zone
 from mailings.blocks import DIGEST_BLOCKS, FIGURES, PICK_SOURCES, Period, Pick
 from mailings.lists import unsubscribe_url
 from mailings.models import Newsletter
-from mailings.render import absolute_url, bulk_email
+from mailings.render import bulk_email
 from mailings.services.newsletters import KIND, LIST_KEY, TEST_KIND
 
 TEMPLATE = "mailings/email/newsletter"

@@ -12,16 +12,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from core.branding import branding_get
+from core.links import absolute_url
 from core.timezones import time_zone
 from mailings.lists import PREFERENCES, unsubscribe_headers, unsubscribe_url
 
 # Keeps the <style> too, for the clients that read it (media queries, dark mode); no remote CSS.
 INLINER = css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
-
-
-def absolute_url(url: str) -> str:
-    """A link as an e-mail needs it: a path of the site made absolute, any other URL left as it is."""
-    return f"{settings.SITE_URL}{url}" if url.startswith("/") and not url.startswith("//") else url
 
 
 def bulk_context(member, *, list_key: str) -> dict:

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from mailings.render import absolute_url, bulk_email
+from core.links import absolute_url
+from mailings.render import bulk_email
 from mailings.services.consent import latest_choice
 from reporting.models import SurveyAnswer, SurveyRound
 from reporting.services.kpi_mail import LIST_KEY as KPI_LIST

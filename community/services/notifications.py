@@ -55,18 +55,31 @@ def post_published(*, post: Post) -> None:
     (who can see the thread) and the thread's other subscribers, and writes their e-mails.
     A held post notifies nobody until `post_approved`. Safe to run twice: nothing is doubled.
     """
-    if post.author_id is not None:
-        Subscription.objects.bulk_create(
-            [Subscription(thread_id=post.thread_id, user_id=post.author_id)], ignore_conflicts=True
-        )
+    _subscribe_author(post)
     if post.state == PostState.VISIBLE:
         _notify_post(post)
 
 
+def _subscribe_author(post: Post) -> None:
+    if post.author_id is not None:
+        Subscription.objects.bulk_create(
+            [Subscription(thread_id=post.thread_id, user_id=post.author_id)], ignore_conflicts=True
+        )
+
+
 def post_approved(*, post: Post) -> None:
-    """A held post was approved by moderation: notify as if it had just been published."""
+    """A held post was approved by moderation: notify as if it had just been published.
+
+    Unless it was written before the oldest notification and e-mail rows still kept (housekeeping
+    prunes them): those rows are what keeps a post restored on appeal from notifying twice, and news
+    that old is no news. Its author is still subscribed.
+    """
+    kept_days = min(settings.OUTBOX_RETENTION_DAYS, settings.NOTIFICATIONS_READ_RETENTION_DAYS)
     with transaction.atomic():
-        post_published(post=post)
+        if post.created_at >= timezone.now() - timedelta(days=kept_days):
+            post_published(post=post)
+        else:
+            _subscribe_author(post)
 
 
 def solution_marked(*, post: Post, actor: User | None = None) -> None:

@@ -17,5 +17,6 @@ register = template.Library()
 
 
 @register.filter
-def bdi(value: Any) -> SafeString:
-    return format_html("<bdi>{}</bdi>", value)
+def bdi(value: Any) -> SafeString | str:
+    # Nothing stays nothing, so that {% firstof %} and defaults still see an empty name.
+    return format_html("<bdi>{}</bdi>", value) if value else ""

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.links import absolute_url
 from core.tasks import DISPATCH_ERRORS
 from core.text import html_links, render_markdown
 from mailings.audiences import AUDIENCES, mailable_q, members_excluded
@@ -37,7 +38,6 @@ from mailings.models import (
     NewsletterState,
 )
 from mailings.permissions import require_newsletter_manager
-from mailings.render import absolute_url
 from mailings.services.consent import latest_choice
 from mailings.services.delivery import deliveries_write
 

@@ -176,6 +176,25 @@ def test_a_held_post_notifies_nobody_until_it_is_approved(camille, dominique, th
     assert notifications_of(camille) == [(NotificationKind.MENTION, held.pk)]
 
 
+def test_a_post_restored_after_the_notification_logs_were_pruned_notifies_nobody_again(
+    camille, dominique, thread, settings
+):
+    # Housekeeping prunes the rows that keep a post from notifying twice: past their retention, a post
+    # restored on appeal (or approved very late) notifies nobody rather than notify a second time.
+    settings.OUTBOX_RETENTION_DAYS = 30
+    old = Post.objects.create(
+        thread=thread, position=2, author=dominique, body_md="@camille old", body_html="",
+        state=PostState.VISIBLE,
+    )  # fmt: skip
+    Post.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
+    old.refresh_from_db()
+
+    post_approved(post=old)
+
+    assert Notification.objects.count() == 0
+    assert Subscription.objects.filter(user=dominique, thread=thread).exists()
+
+
 def test_mentions_are_limited_to_twenty_per_post(camille, dominique, thread):
     people = [poster(handle=f"fan{n}") for n in range(25)]
     forum.post_create(actor=dominique, thread=thread, body=" ".join(f"@{p.handle}" for p in people))

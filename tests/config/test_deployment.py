@@ -235,6 +235,10 @@ GUNICORN_VARIABLES = (
     "GUNICORN_TIMEOUT",
     "GUNICORN_MAX_REQUESTS",
     "GUNICORN_MAX_REQUESTS_JITTER",
+    "PROMETHEUS_MULTIPROC_DIR",
+    "LOG_FORMAT",
+    "LOG_LEVEL",
+    "DEBUG",
 )
 
 
@@ -268,7 +272,16 @@ def test_gunicorn_defaults_are_two_sync_workers_on_port_8000(monkeypatch):
     assert conf["bind"] == ["0.0.0.0:8000"]
     assert (conf["workers"], conf["threads"], conf["worker_class"]) == (2, 1, "sync")
     assert (conf["timeout"], conf["max_requests"], conf["max_requests_jitter"]) == (30, 1000, 100)
-    assert (conf["accesslog"], conf["errorlog"]) == ("-", "-")
+    # Requests are logged by Django with their route (tokens stay out of logs); gunicorn's own lines as JSON.
+    assert (conf["accesslog"], conf["errorlog"]) == (None, "-")
+    assert conf["logconfig_dict"]["formatters"]["json"]["()"] == "core.observability.JsonFormatter"
+
+
+def test_gunicorn_keeps_its_workers_when_metrics_add_up_their_files(monkeypatch, tmp_path):
+    # Each replaced worker would leave its counter files behind in the metrics folder.
+    conf = gunicorn_settings(monkeypatch, PROMETHEUS_MULTIPROC_DIR=str(tmp_path))
+
+    assert conf["max_requests"] == 0
 
 
 def test_gunicorn_starts_the_metrics_folder_empty_when_one_is_set(monkeypatch, tmp_path):

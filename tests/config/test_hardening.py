@@ -135,3 +135,14 @@ def test_robots_txt_keeps_crawlers_out_of_private_pages_and_lets_them_read_the_f
     assert "Disallow: /" not in rules
     # The sitemap index, absolute on the site's address.
     assert rules[-1] == "Sitemap: https://community.example/sitemap.xml"
+
+
+def test_an_isolated_empty_name_stays_empty_so_that_a_fallback_shows():
+    from django.template import engines
+
+    template = engines["django"].from_string(
+        '{% firstof name|bdi "A former member" as who %}{{ who }} replied'
+    )
+
+    assert template.render({"name": ""}) == "A former member replied"
+    assert template.render({"name": "سارة"}) == "<bdi>سارة</bdi> replied"

@@ -44,6 +44,27 @@ def test_a_request_writes_json_lines_carrying_the_id_of_its_response(client, jso
 
 
 @pytest.mark.django_db
+def test_each_request_is_one_access_line_with_its_route_never_the_token_in_its_path(
+    client, json_log, settings
+):
+    settings.ACCESS_LOG = True
+
+    response = client.get("/events/feed/7/s3cr3t-calendar-token.ics")
+
+    [line] = [line for line in json_log() if line["logger"] == "agora.access"]
+    assert line["message"].startswith("GET /events/feed/<int:member_id>/<str:token>.ics 404 ")
+    assert line["request_id"] == response["X-Request-ID"]
+    assert "s3cr3t" not in line["message"]
+
+
+def test_json_lines_never_carry_an_e_mail_address(json_log):
+    logging.getLogger("mailings.delivery").warning("refused: {'camille@example.com': (550, b'no')}")
+
+    [line] = json_log()
+    assert line["message"] == "refused: {'[email]': (550, b'no')}"
+
+
+@pytest.mark.django_db
 def test_a_server_error_is_one_json_line_with_its_traceback(client, json_log, settings, monkeypatch):
     from config import views
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 import redis
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from django_redis import get_redis_connection
 
 from community.models import Invitation, Space
 from community.services import forum
@@ -115,3 +117,14 @@ def test_with_redis_down_limits_let_requests_through(limits, member, monkeypatch
     statuses = [client.get(SEARCH, {"q": f"mot{n}"}).status_code for n in range(5)]
 
     assert statuses == [200] * 5
+
+
+def test_a_count_that_lost_its_lifetime_gets_it_back(limits, member):
+    # The key expiring between SET and INCR makes it anew without a lifetime: it must not block for ever.
+    client = Client()
+    client.force_login(member)
+    key = cache.make_key(f"ratelimit:search:u{member.pk}")
+    get_redis_connection("default").set(key, 10)
+
+    assert client.get(SEARCH, {"q": "chat"}).status_code == 429
+    assert 0 < get_redis_connection("default").ttl(key) <= 60
