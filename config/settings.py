@@ -126,7 +126,7 @@ TEMPLATES = [
                 "moderation.context_processors.netiquette",
                 "community.context_processors.notifications",
             ],
-            "builtins": ["core.templatetags.bidi"],
+            "builtins": ["core.templatetags.bidi", "core.templatetags.pagehead"],
         },
     },
     # The few hot templates, where Django's template language measured too slow (core/jinja.py).

@@ -1,4 +1,8 @@
+from typing import Any
+from urllib.parse import urlsplit
+
 from django.conf import settings
+from django.contrib.sitemaps import views as sitemaps
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -12,6 +16,7 @@ from config.health import health_report
 from config.metrics import scrape_registry
 from core import icons
 from core.branding import branding_get
+from core.links import absolute_url
 from core.observability import bearer_token_matches
 from core.ratelimit import retry_after
 
@@ -145,3 +150,13 @@ def csp_report(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=400)
     csp.violations_record(violations)
     return HttpResponse(status=204)
+
+
+def sitemap_index(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    """Django's sitemap index, its links on SITE_URL like the sections' own addresses: on another
+    allowed host (www. and the bare domain) the index would point to sections of a different host."""
+    response = sitemaps.index(request, **kwargs)
+    for item in response.context_data["sitemaps"]:  # type: ignore[attr-defined]
+        parts = urlsplit(item.location)
+        item.location = absolute_url(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return response

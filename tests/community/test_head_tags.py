@@ -1,5 +1,5 @@
-"""What thread, space and profile pages tell search engines and link previews (templates/_head.html,
-core/head.py): a page a visitor may read describes itself; one only some may see says nothing and asks
+"""What thread, space and profile pages tell search engines and link previews (core/head.py):
+a page a visitor may read describes itself; one only some may see says nothing and asks
 not to be indexed."""
 
 from __future__ import annotations

@@ -69,8 +69,17 @@ def test_the_index_names_each_section_and_robots_txt_names_the_index(client):
         "sitemap-events.xml",
         "sitemap-members.xml",
     ]
-    assert all(loc.startswith("https://") for loc in locations)
+    assert all(loc.startswith("https://community.example/") for loc in locations)
     assert "Sitemap: https://community.example/sitemap.xml" in client.get("/robots.txt").text.splitlines()
+
+
+def test_the_index_read_on_another_allowed_host_points_to_the_canonical_sections(client, settings):
+    settings.ALLOWED_HOSTS = ["community.example", "www.community.example"]
+
+    index = client.get(reverse("sitemap"), HTTP_HOST="www.community.example", secure=True)
+
+    locations = LOC.findall(index.content.decode())
+    assert locations and all(loc.startswith("https://community.example/sitemap-") for loc in locations)
 
 
 def test_threads_are_listed_when_a_visitor_may_read_them_and_never_otherwise(
@@ -116,10 +125,10 @@ def test_thread_pages_are_ranges_of_ids_that_cost_two_queries_whichever_page(
 
     index = LOC.findall(client.get(reverse("sitemap")).content.decode())
     assert [loc for loc in index if "threads" in loc] == [
-        "https://testserver/sitemap-threads.xml",
-        "https://testserver/sitemap-threads.xml?p=2",
-        "https://testserver/sitemap-threads.xml?p=3",
-        "https://testserver/sitemap-threads.xml?p=4",
+        "https://community.example/sitemap-threads.xml",
+        "https://community.example/sitemap-threads.xml?p=2",
+        "https://community.example/sitemap-threads.xml?p=3",
+        "https://community.example/sitemap-threads.xml?p=4",
     ]
     pages = []
     for page in (1, 2, 3, 4):
