@@ -31,15 +31,25 @@ DATA_COLLECTION: DataCollectionUserOptions = {
     "http_bodies": [],
     "database_query_data": False,
     "queues": False,
+    # Frames' local variables hold requests (their paths carry tokens), forms, e-mails being sent, and
+    # queries carry tokens: the traceback's lines and the route tell where, without what.
+    "stack_frame_variables": False,
+    "url_query_params": {"mode": "off"},
 }
 
 
 def scrub_event(event: Any, hint: Any = None) -> Any:
     """Sentry's before_send: no e-mail address anywhere (message, exception values, breadcrumbs, extra,
-    local variables), no cookies, no Authorization or client-address headers, no user but its id."""
+    local variables), no cookies, no Authorization or client-address headers, no user but its id; the
+    request's address is its route (the transaction's name): paths and queries carry calendar, ticket
+    and unsubscribe tokens and invitation codes."""
     request = event.get("request")
     if isinstance(request, dict):
         request.pop("cookies", None)
+        request.pop("query_string", None)
+        route = event.get("transaction")
+        if "url" in request:
+            request["url"] = route if isinstance(route, str) and route.startswith("/") else "-"
         headers = request.get("headers")
         if isinstance(headers, dict):
             request["headers"] = {

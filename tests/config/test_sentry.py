@@ -33,8 +33,10 @@ def test_the_scrubber_removes_e_mail_addresses_cookies_credentials_and_the_user(
             "values": [{"message": "sent to dan@example.com", "data": {"to": ["eve@example.com"]}}]
         },
         "extra": {"contact": "fay@example.com", "count": 3, "eve@example.com": True},
+        "transaction": "/events/feed/{member_id}/{token}.ics",
         "request": {
-            "url": "https://community.example.com/me/",
+            "url": "https://community.example.com/events/feed/7/s3cr3t-calendar-token.ics",
+            "query_string": "t=another-token",
             "cookies": {"sessionid": "secret-session"},
             "headers": {
                 "Authorization": "Bearer s3cret",
@@ -58,7 +60,9 @@ def test_the_scrubber_removes_e_mail_addresses_cookies_credentials_and_the_user(
     assert scrubbed["request"]["headers"] == {}
     assert scrubbed["request"]["env"] == {"SERVER_NAME": "web"}
     assert scrubbed["user"] == {"id": "42"}
-    assert scrubbed["request"]["url"] == "https://community.example.com/me/"
+    # The route, not the path: paths and queries carry calendar, ticket and unsubscribe tokens.
+    assert scrubbed["request"]["url"] == "/events/feed/{member_id}/{token}.ics"
+    assert "s3cr3t-calendar-token" not in text and "another-token" not in text
 
 
 # Run in a process of its own: sentry_sdk's Django integration patches Django for the whole process.
@@ -96,7 +100,7 @@ views.health_report = broken
 client = Client(raise_request_exception=False)
 client.force_login(member)
 response = client.get(
-    "/healthz",
+    "/healthz?t=s3cret-in-query",
     headers={"Authorization": "Bearer s3cret-token", "X-Forwarded-For": "10.1.2.3"},
     REMOTE_ADDR="10.9.8.7",
 )
@@ -140,6 +144,6 @@ def test_an_error_in_a_view_is_reported_without_personal_data(member):
     payload = json.dumps(report["payload"])
     assert "@example.com" not in payload and member.email not in payload
     assert "10.1.2.3" not in payload and "10.9.8.7" not in payload
-    assert "s3cret-token" not in payload
+    assert "s3cret-token" not in payload and "s3cret-in-query" not in payload
     assert report["session"] not in payload
     assert "email" not in event.get("user", {}) and "ip_address" not in event.get("user", {})
