@@ -21,6 +21,7 @@ from community.selectors import forum as selectors
 from community.selectors.onboarding import onboarding_checklist
 from community.services import archiving, thread_views
 from community.services import forum as services
+from core.branding import branding_get
 from core.forms import form_errors_add
 from core.head import DESCRIPTION_CHARS, PageHead
 from core.shared_pages import shareable, shared_page
@@ -89,8 +90,15 @@ def _render_home(
         "featured": thread_rows(request, selectors.featured_threads(audience), show_space=True),
         "recent": thread_rows(request, selectors.recent_threads(audience), show_space=True),
         "checklist": onboarding_checklist(request.user, spaces),
+        # The community's front door, as link previews show it: its name and tagline (core/head.py).
+        "head": _home_head(),
     }
     return render(request, "community/home.html", context)
+
+
+def _home_head() -> PageHead:
+    branding = branding_get()
+    return PageHead(path=reverse("home"), title=branding.name, description=branding.tagline)
 
 
 def home_overlay(request: HttpRequest) -> HttpResponse:

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,7 +23,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import is_community_manager
 from core.csv_export import csv_response
+from core.head import DESCRIPTION_CHARS, PageHead
 from core.shared_pages import shareable, shared_page
+from core.text import html_excerpt
 from events import permissions, selectors
 from events.calendar import calendar_bytes
 from events.filters import EventFilter
@@ -112,7 +115,8 @@ def event_calendar(request: HttpRequest) -> HttpResponse:
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A shared copy per version of the event; the whole event is read only to render it."""
     head = selectors.event_head(request.user, pk)
-    versions = (head.pk, head.version, head.space.name, head.space.slug)
+    # The space's visibility too: whether visitors may read the event decides what its head says.
+    versions = (head.pk, head.version, head.space.name, head.space.slug, head.space.visibility)
     render_page = lambda r: _render_event(r, selectors.access_event(request.user, pk))  # noqa: E731
     return _shared_or_rendered(request, "event", versions, (), render_page)
 
@@ -126,10 +130,24 @@ def _render_event(request: HttpRequest, event: Event) -> HttpResponse:
         # Offered to visitors while registration is open (a copy outlives a closing by its lifetime
         # at most; the register page then says it is closed).
         "registration_open": permissions.registration_open(event),
+        "head": _event_head(event),
     }
     if is_community_manager(request.user):
         context |= _actions_context(request, event) | {"manage": True}
     return render(request, "events/event.html", context)
+
+
+def _event_head(event: Event) -> PageHead:
+    """A public event describes itself to search engines and link previews (meetups get shared); one
+    only some may see (a draft, a group's, a members-only space's) asks not to be indexed."""
+    if not permissions.can_see_event(AnonymousUser(), event):
+        return PageHead.private()
+    shown = event.description_state == "visible"
+    return PageHead(
+        path=event.get_absolute_url(),
+        title=event.title,
+        description=html_excerpt(event.description_html, DESCRIPTION_CHARS) if shown else "",
+    )
 
 
 def _osm_url(event: Event) -> str:

@@ -182,3 +182,42 @@ def test_a_space_closed_to_visitors_stops_describing_its_threads_at_once(client,
     page = client.get(thread.get_absolute_url()).content.decode()
 
     assert meta(page, "name", "robots") == "noindex" and "Open words" not in head(page)
+
+
+def test_the_home_page_introduces_the_community_by_its_name_and_tagline(client, db):
+    from core.branding import branding_update
+
+    branding_update(name="Vélo Club", tagline="Ceux qui roulent", welcome="", brand_colour="#112233")
+
+    page = client.get("/").content.decode()
+
+    assert link(page, "canonical") == f"{SITE}/"
+    assert meta(page, "property", "og:title") == "Vélo Club"
+    assert meta(page, "name", "description") == "Ceux qui roulent"
+
+
+def test_a_public_event_describes_itself_and_a_members_only_one_says_nothing(client, space, inside):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from events.models import Audience, Event, EventFormat, EventKind, EventState
+
+    start = timezone.now() + timedelta(days=3)
+
+    def event(title: str, where: Space, audience: str) -> Event:
+        return Event.objects.create(
+            title=title, kind=EventKind.MEETUP, format=EventFormat.OFFLINE, venue_name="La Halle",
+            starts_at=start, ends_at=start + timedelta(hours=2), time_zone="Europe/Paris", space=where,
+            audience=audience, state=EventState.PUBLISHED, description_html="<p>Bring your bike.</p>",
+        )  # fmt: skip
+
+    public = client.get(event("Apéro vélo", space, Audience.PUBLIC).get_absolute_url()).content.decode()
+    client.force_login(UserFactory())
+    closed = event("Réunion interne", inside, Audience.MEMBERS)
+    private = client.get(closed.get_absolute_url()).content.decode()
+
+    assert meta(public, "property", "og:title") == "Apéro vélo"
+    assert meta(public, "name", "description") == "Bring your bike."
+    assert "Réunion interne" in private and meta(private, "name", "robots") == "noindex"
+    assert "og:" not in head(private) and "Bring your bike" not in head(private)
